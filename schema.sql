@@ -1,0 +1,163 @@
+-- Thematic study file, schema version 1.
+-- Offsets everywhere are Unicode code points, half-open [start, end), into documents.text
+-- (UTF-8, no BOM, LF line endings). Document text never changes after import.
+-- Applied in one transaction on create; PRAGMA user_version records the version.
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE coders (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    name         TEXT NOT NULL UNIQUE,
+    guid         TEXT NOT NULL UNIQUE,
+    is_consensus INTEGER NOT NULL DEFAULT 0 CHECK (is_consensus IN (0, 1)),
+    created_at   TEXT NOT NULL
+);
+
+-- The text is the last column so that listing documents never reads its overflow pages.
+CREATE TABLE documents (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid         TEXT NOT NULL UNIQUE,
+    name         TEXT NOT NULL UNIQUE,
+    source_name  TEXT NOT NULL,
+    format       TEXT NOT NULL,
+    content_hash TEXT NOT NULL UNIQUE,
+    char_count   INTEGER NOT NULL,
+    imported_at  TEXT NOT NULL,
+    sort_order   INTEGER NOT NULL DEFAULT 0,
+    text         TEXT NOT NULL
+);
+
+CREATE TABLE turns (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    idx         INTEGER NOT NULL,
+    speaker     TEXT,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    start_ms    INTEGER,
+    end_ms      INTEGER,
+    CHECK (start < "end"),
+    UNIQUE (document_id, idx)
+);
+CREATE INDEX turns_by_position ON turns(document_id, start);
+
+-- Typed attribute definitions, shared by every participant (scope 'participant') or document.
+CREATE TABLE attributes (
+    id    INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope TEXT NOT NULL CHECK (scope IN ('participant', 'document')),
+    name  TEXT NOT NULL,
+    kind  TEXT NOT NULL DEFAULT 'text' CHECK (kind IN ('text', 'integer', 'float', 'boolean', 'date')),
+    guid  TEXT NOT NULL UNIQUE,
+    UNIQUE (scope, name)
+);
+
+CREATE TABLE document_attributes (
+    document_id  INTEGER NOT NULL REFERENCES documents(id),
+    attribute_id INTEGER NOT NULL REFERENCES attributes(id),
+    value        TEXT NOT NULL,
+    PRIMARY KEY (document_id, attribute_id)
+);
+
+-- Moderators are participants with role 'moderator'.
+CREATE TABLE participants (
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    pid  TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL DEFAULT 'participant',
+    guid TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE participant_attributes (
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    attribute_id   INTEGER NOT NULL REFERENCES attributes(id),
+    value          TEXT NOT NULL,
+    PRIMARY KEY (participant_id, attribute_id)
+);
+
+-- Which participant speaks under which label in which document.
+CREATE TABLE speakers (
+    document_id    INTEGER NOT NULL REFERENCES documents(id),
+    label          TEXT NOT NULL,
+    participant_id INTEGER REFERENCES participants(id),
+    PRIMARY KEY (document_id, label)
+);
+
+CREATE TABLE codes (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid       TEXT NOT NULL UNIQUE,
+    parent_id  INTEGER REFERENCES codes(id),
+    name       TEXT NOT NULL CHECK (length(name) > 0 AND instr(name, '/') = 0),
+    colour     TEXT NOT NULL DEFAULT '#888888',
+    definition TEXT NOT NULL DEFAULT '',
+    inclusion  TEXT NOT NULL DEFAULT '',
+    exclusion  TEXT NOT NULL DEFAULT '',
+    example    TEXT NOT NULL DEFAULT '',
+    memo       TEXT NOT NULL DEFAULT '',
+    sort_order INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+-- Sibling names are unique; top-level codes have a NULL parent, hence ifnull.
+CREATE UNIQUE INDEX codes_sibling_name ON codes(ifnull(parent_id, 0), name);
+
+CREATE TABLE codings (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid        TEXT NOT NULL UNIQUE,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    code_id     INTEGER NOT NULL REFERENCES codes(id),
+    coder_id    INTEGER NOT NULL REFERENCES coders(id),
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    CHECK (0 <= start AND start < "end"),
+    UNIQUE (coder_id, code_id, document_id, start, "end")
+);
+CREATE INDEX codings_by_position ON codings(document_id, start);
+CREATE INDEX codings_by_code ON codings(code_id);
+
+CREATE TABLE memos (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid        TEXT NOT NULL UNIQUE,
+    target_kind TEXT NOT NULL CHECK (target_kind IN ('project', 'document', 'code', 'coding')),
+    target_id   INTEGER,
+    coder_id    INTEGER NOT NULL REFERENCES coders(id),
+    title       TEXT NOT NULL DEFAULT '',
+    body        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    CHECK ((target_kind = 'project') = (target_id IS NULL))
+);
+CREATE INDEX memos_by_target ON memos(target_kind, target_id);
+
+-- The history: one row per user action, and the row images it wrote. Append-only, except the
+-- `undone_by` mark, which undo/redo set so that the next undo finds the right action.
+CREATE TABLE changes (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL,
+    coder_id  INTEGER REFERENCES coders(id),
+    kind      TEXT NOT NULL,
+    summary   TEXT NOT NULL,
+    target    INTEGER REFERENCES changes(id),
+    undone_by INTEGER REFERENCES changes(id)
+);
+CREATE INDEX changes_by_coder ON changes(coder_id, id);
+
+CREATE TABLE change_rows (
+    change_id  INTEGER NOT NULL REFERENCES changes(id),
+    seq        INTEGER NOT NULL,
+    table_name TEXT NOT NULL,
+    row_key    TEXT NOT NULL,
+    before     TEXT,
+    after      TEXT,
+    PRIMARY KEY (change_id, seq)
+);
+
+-- Named codebook versions (snapshots), as JSON of the code tree at the time.
+CREATE TABLE codebook_versions (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    change_id  INTEGER REFERENCES changes(id),
+    codebook   TEXT NOT NULL
+);

@@ -1,0 +1,203 @@
+//! The command line, declared with clap. Subcommands are named after what researchers do.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "thematic",
+    version,
+    about = "A terminal workbench for coding focus-group transcripts",
+    long_about = "Thematic opens the coding workbench when run without a command. Every command \
+                  works on one study file (--project; the demo study by default) as one coder \
+                  (--coder; your login name by default). Nothing leaves the machine unless you export it."
+)]
+pub struct Cli {
+    /// The study file (default: the demo study, built from the sample transcripts on first use)
+    #[arg(long, global = true, env = "THEMATIC_PROJECT")]
+    pub project: Option<PathBuf>,
+    /// Who is coding (default: $THEMATIC_CODER, else your login name)
+    #[arg(long, global = true)]
+    pub coder: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new, empty study file
+    Init { path: PathBuf },
+    /// Import transcripts (.txt, .vtt, .srt, .docx; files or folders)
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Force a format instead of detecting it: text, vtt, srt, otter, rev, docx
+        #[arg(long = "format")]
+        format: Option<String>,
+    },
+    /// Set participant or document attributes from a CSV table
+    ImportAttributes { file: PathBuf },
+    /// Add codes and their definitions from a codebook CSV (code,colour,definition,inclusion,exclusion,example)
+    ImportCodebook { file: PathBuf },
+    /// Import codings from a CSV (document,coder,code,start,end — or document,coder,code,match)
+    ImportCodings { file: PathBuf },
+    /// List the documents
+    Docs {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// Show a document's turns and codings
+    Show {
+        document: String,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// List participants with their attributes and where they speak
+    Participants {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// Work on the codebook
+    Codes {
+        #[command(subcommand)]
+        action: CodesCommand,
+    },
+    /// Apply a code to a turn, a range or the text that matches
+    Code(CodeArgs),
+    /// Remove your codings of a code that overlap a turn, a range or matching text
+    Uncode(CodeArgs),
+    /// Every excerpt coded with a code (and its subcodes)
+    Excerpts {
+        code: String,
+        /// Only this coder's codings
+        #[arg(long = "by")]
+        by: Option<String>,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// Write or list memos on the study, a document, a code or a coding
+    Memo {
+        #[command(subcommand)]
+        action: MemoCommand,
+    },
+    /// Undo your last action
+    Undo,
+    /// Redo the action you last undid
+    Redo,
+    /// The history of changes (who, when, what)
+    History {
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// Build the demo study (again, with --reset) and print its path
+    Demo {
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Print a summary of the study
+    Summary,
+}
+
+#[derive(Debug, Args)]
+pub struct CodeArgs {
+    pub document: String,
+    pub code: String,
+    /// Turn number (as `thematic show` lists them, from 1)
+    #[arg(long, group = "target")]
+    pub turn: Option<usize>,
+    /// START:END in characters (Unicode code points, END exclusive)
+    #[arg(long, group = "target")]
+    pub range: Option<String>,
+    /// Exact text to find in the document
+    #[arg(long = "match", group = "target")]
+    pub matching: Option<String>,
+    /// Which occurrence of --match (from 1) when it occurs several times
+    #[arg(long, requires = "matching")]
+    pub occurrence: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodesCommand {
+    /// Add a code (parents are created as needed): Theme/Code
+    Add {
+        path: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// The codebook as a tree with counts
+    List {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// Rename a code (its codings follow)
+    Rename { path: String, new_name: String },
+    /// Move a code under another, or to the top level with --top
+    Move {
+        path: String,
+        #[arg(long, conflicts_with = "top")]
+        to: Option<String>,
+        #[arg(long)]
+        top: bool,
+    },
+    /// Merge a code into another; its codings, subcodes and memos move
+    Merge { from: String, into: String },
+    /// Delete a code (--force when it has codings or subcodes)
+    Delete {
+        path: String,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show a code's definition, or set its codebook fields
+    Describe {
+        path: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+}
+
+#[derive(Debug, Args, Default)]
+pub struct FieldArgs {
+    #[arg(long)]
+    pub definition: Option<String>,
+    #[arg(long)]
+    pub inclusion: Option<String>,
+    #[arg(long)]
+    pub exclusion: Option<String>,
+    #[arg(long)]
+    pub example: Option<String>,
+    #[arg(long)]
+    pub memo: Option<String>,
+    /// #RRGGBB
+    #[arg(long, alias = "color")]
+    pub colour: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemoCommand {
+    /// Write a memo (on the study unless --document, --code or --coding is given)
+    Add {
+        text: String,
+        #[arg(long, group = "on")]
+        document: Option<String>,
+        #[arg(long, group = "on")]
+        code: Option<String>,
+        #[arg(long, group = "on")]
+        coding: Option<i64>,
+        #[arg(long, default_value = "")]
+        title: String,
+    },
+    /// List memos
+    List {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+}

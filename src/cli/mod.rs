@@ -1,0 +1,99 @@
+//! The CLI shell: parses arguments, opens the study, runs one command, maps errors to exit codes
+//! (0 ok, 1 failure, 2 usage — clap exits with 2 itself).
+
+pub mod args;
+mod codebook_cmds;
+mod coding_cmds;
+pub mod output;
+mod study_cmds;
+
+use crate::error::Result;
+use crate::study::{Coder, Study};
+use args::{Cli, Command};
+use clap::Parser;
+use std::path::PathBuf;
+
+/// What every command works with: the open study and the acting coder.
+pub struct Context {
+    pub study: Study,
+    pub coder_name: String,
+}
+
+impl Context {
+    /// The acting coder, created on their first action.
+    pub fn coder(&mut self) -> Result<Coder> {
+        self.study.ensure_coder(&self.coder_name)
+    }
+}
+
+/// Resolves `--project`: the given file, or the demo study (built on first use).
+pub fn study_path(project: Option<PathBuf>) -> Result<PathBuf> {
+    match project {
+        Some(p) => Ok(p),
+        None => {
+            let (path, built) = crate::demo::ensure(None)?;
+            if built {
+                eprintln!(
+                    "Built the demo study from the sample transcripts: {}",
+                    path.display()
+                );
+            }
+            Ok(path)
+        }
+    }
+}
+
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let coder_name = cli
+        .coder
+        .clone()
+        .unwrap_or_else(crate::config::default_coder);
+    let command = match cli.command {
+        None => {
+            let path = study_path(cli.project)?;
+            return crate::tui::run(&path, &coder_name);
+        }
+        Some(Command::Init { path }) => return study_cmds::init(&path),
+        Some(Command::Demo { reset }) => return study_cmds::demo(cli.project, reset),
+        Some(c) => c,
+    };
+    let path = study_path(cli.project)?;
+    let mut ctx = Context {
+        study: Study::open(&path)?,
+        coder_name,
+    };
+    match command {
+        Command::Init { .. } | Command::Demo { .. } => unreachable!("handled above"),
+        Command::Import { paths, format } => {
+            study_cmds::import(&mut ctx, &paths, format.as_deref())
+        }
+        Command::ImportAttributes { file } => study_cmds::import_attributes(&mut ctx, &file),
+        Command::ImportCodebook { file } => codebook_cmds::import(&mut ctx, &file),
+        Command::ImportCodings { file } => coding_cmds::import(&mut ctx, &file),
+        Command::Docs { format } => study_cmds::docs(&ctx, format),
+        Command::Show { document, format } => study_cmds::show(&ctx, &document, format),
+        Command::Participants { format } => study_cmds::participants(&ctx, format),
+        Command::Codes { action } => codebook_cmds::run(&mut ctx, action),
+        Command::Code(a) => coding_cmds::code(&mut ctx, &a, false),
+        Command::Uncode(a) => coding_cmds::code(&mut ctx, &a, true),
+        Command::Excerpts { code, by, format } => {
+            coding_cmds::excerpts(&ctx, &code, by.as_deref(), format)
+        }
+        Command::Memo { action } => coding_cmds::memo(&mut ctx, action),
+        Command::Undo => study_cmds::undo(&mut ctx, false),
+        Command::Redo => study_cmds::undo(&mut ctx, true),
+        Command::History { limit, format } => study_cmds::history(&ctx, limit, format),
+        Command::Summary => study_cmds::summary(&ctx),
+    }
+}

@@ -1,0 +1,20 @@
+//! Thematic: a terminal workbench for coding focus-group transcripts.
+//!
+//! The library is the whole product minus the terminal: the study file (`study`), transcript
+//! and table import (`import`), the codebook (`codebook`), codings (`coding`), memos (`memo`)
+//! and the demo study (`demo`). The binary's `cli` and `tui` are thin shells over it.
+
+pub mod cli;
+pub mod codebook;
+pub mod coding;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod import;
+pub mod memo;
+pub mod study;
+pub mod text;
+pub mod tui;
+
+pub use error::{Error, Result};
+pub use study::Study;

@@ -1,0 +1,400 @@
+//! The history: every write goes through a [`Recorder`], which stores the row's image before and
+//! after in `change_rows`. Undo and redo replay those images, so one mechanism serves the audit
+//! trail, undo/redo in the CLI and the TUI, and the codebook diff.
+
+use crate::error::{Error, Result};
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{Transaction, params_from_iter};
+use serde_json::{Map, Value as Json};
+
+/// The tables whose rows the history can restore, and their key columns.
+const TABLES: &[(&str, &[&str])] = &[
+    ("coders", &["id"]),
+    ("documents", &["id"]),
+    ("turns", &["id"]),
+    ("attributes", &["id"]),
+    ("document_attributes", &["document_id", "attribute_id"]),
+    ("participants", &["id"]),
+    (
+        "participant_attributes",
+        &["participant_id", "attribute_id"],
+    ),
+    ("speakers", &["document_id", "label"]),
+    ("codes", &["id"]),
+    ("codings", &["id"]),
+    ("memos", &["id"]),
+    ("codebook_versions", &["id"]),
+];
+
+/// Tables whose row images are too large to be worth keeping twice: a document's text never
+/// changes, so the history keeps only its key and name for these.
+const LEAN_TABLES: &[&str] = &["documents"];
+
+fn key_columns(table: &str) -> Result<&'static [&'static str]> {
+    TABLES
+        .iter()
+        .find(|(name, _)| *name == table)
+        .map(|(_, key)| *key)
+        .ok_or_else(|| Error::Invalid(format!("internal: table {table} has no history")))
+}
+
+fn table_name(table: &str) -> Result<&'static str> {
+    TABLES
+        .iter()
+        .find(|(name, _)| *name == table)
+        .map(|(name, _)| *name)
+        .ok_or_else(|| Error::Invalid(format!("internal: table {table} has no history")))
+}
+
+/// A row key: values of the table's key columns, in order.
+pub type Key = Vec<Value>;
+
+pub fn id_key(id: i64) -> Key {
+    vec![Value::Integer(id)]
+}
+
+fn quote(column: &str) -> String {
+    format!("\"{column}\"")
+}
+
+fn to_json(v: ValueRef<'_>) -> Json {
+    match v {
+        ValueRef::Null => Json::Null,
+        ValueRef::Integer(i) => Json::from(i),
+        ValueRef::Real(f) => Json::from(f),
+        ValueRef::Text(t) => Json::String(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+fn from_json(v: &Json) -> Value {
+    match v {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Integer(*b as i64),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => Value::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        Json::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+fn key_json(key: &Key) -> String {
+    let values: Vec<Json> = key.iter().map(|v| to_json(ValueRef::from(v))).collect();
+    Json::Array(values).to_string()
+}
+
+fn key_from_json(s: &str) -> Result<Key> {
+    let parsed: Vec<Json> = serde_json::from_str(s)
+        .map_err(|e| Error::Invalid(format!("history row key {s} is damaged: {e}")))?;
+    Ok(parsed.iter().map(from_json).collect())
+}
+
+fn where_clause(key_cols: &[&str]) -> String {
+    key_cols
+        .iter()
+        .map(|c| format!("{} = ?", quote(c)))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// Reads a row as a JSON object, or None when it does not exist.
+pub fn row_image(tx: &Transaction, table: &str, key: &Key) -> Result<Option<Map<String, Json>>> {
+    let key_cols = key_columns(table)?;
+    let sql = format!(
+        "SELECT * FROM {} WHERE {}",
+        table_name(table)?,
+        where_clause(key_cols)
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+    let lean = LEAN_TABLES.contains(&table);
+    let mut rows = stmt.query(params_from_iter(key.iter()))?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let mut map = Map::new();
+    for (i, name) in names.iter().enumerate() {
+        if lean && !matches!(name.as_str(), "id" | "name" | "guid") {
+            continue;
+        }
+        map.insert(name.clone(), to_json(row.get_ref(i)?));
+    }
+    Ok(Some(map))
+}
+
+/// Writes `image` as the row at `key` (insert or replace), or deletes the row when None.
+fn restore_row(
+    tx: &Transaction,
+    table: &str,
+    key: &Key,
+    current: &Option<Map<String, Json>>,
+    image: &Option<Map<String, Json>>,
+) -> Result<()> {
+    let key_cols = key_columns(table)?;
+    let table = table_name(table)?;
+    match (current, image) {
+        (_, None) => {
+            let sql = format!("DELETE FROM {table} WHERE {}", where_clause(key_cols));
+            tx.prepare_cached(&sql)?
+                .execute(params_from_iter(key.iter()))?;
+        }
+        (None, Some(img)) => {
+            let cols: Vec<&String> = img.keys().collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                cols.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "),
+                vec!["?"; cols.len()].join(", ")
+            );
+            let values: Vec<Value> = img.values().map(from_json).collect();
+            tx.prepare_cached(&sql)?
+                .execute(params_from_iter(values.iter()))?;
+        }
+        (Some(_), Some(img)) => {
+            let cols: Vec<&String> = img
+                .keys()
+                .filter(|c| !key_cols.contains(&c.as_str()))
+                .collect();
+            if cols.is_empty() {
+                return Ok(());
+            }
+            let sql = format!(
+                "UPDATE {table} SET {} WHERE {}",
+                cols.iter()
+                    .map(|c| format!("{} = ?", quote(c)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                where_clause(key_cols)
+            );
+            let mut values: Vec<Value> = cols.iter().map(|c| from_json(&img[c.as_str()])).collect();
+            values.extend(key.iter().cloned());
+            tx.prepare_cached(&sql)?
+                .execute(params_from_iter(values.iter()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Records one user action's row changes. Created by [`crate::study::Study::change`].
+pub struct Recorder<'a> {
+    pub tx: Transaction<'a>,
+    pub change_id: i64,
+    pub coder_id: Option<i64>,
+    pub now: String,
+    seq: i64,
+}
+
+impl<'a> Recorder<'a> {
+    pub(crate) fn begin(
+        tx: Transaction<'a>,
+        coder_id: Option<i64>,
+        kind: &str,
+        summary: &str,
+        now: String,
+    ) -> Result<Self> {
+        tx.prepare_cached(
+            "INSERT INTO changes (at, coder_id, kind, summary) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(rusqlite::params![now, coder_id, kind, summary])?;
+        let change_id = tx.last_insert_rowid();
+        Ok(Recorder {
+            tx,
+            change_id,
+            coder_id,
+            now,
+            seq: 0,
+        })
+    }
+
+    fn log(
+        &mut self,
+        table: &str,
+        key: &Key,
+        before: &Option<Map<String, Json>>,
+        after: &Option<Map<String, Json>>,
+    ) -> Result<()> {
+        if before == after {
+            return Ok(());
+        }
+        self.seq += 1;
+        let encode =
+            |m: &Option<Map<String, Json>>| m.as_ref().map(|m| Json::Object(m.clone()).to_string());
+        self.tx
+            .prepare_cached(
+                "INSERT INTO change_rows (change_id, seq, table_name, row_key, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(rusqlite::params![
+                self.change_id,
+                self.seq,
+                table,
+                key_json(key),
+                encode(before),
+                encode(after)
+            ])?;
+        Ok(())
+    }
+
+    /// Inserts a row given as (column, value) pairs and returns its rowid.
+    pub fn insert(&mut self, table: &str, values: &[(&str, Value)]) -> Result<i64> {
+        let table_name = table_name(table)?;
+        let sql = format!(
+            "INSERT INTO {table_name} ({}) VALUES ({})",
+            values
+                .iter()
+                .map(|(c, _)| quote(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            vec!["?"; values.len()].join(", ")
+        );
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(params_from_iter(values.iter().map(|(_, v)| v)))?;
+        let rowid = self.tx.last_insert_rowid();
+        let key_cols = key_columns(table)?;
+        let key: Key = if key_cols == ["id"] {
+            id_key(rowid)
+        } else {
+            key_cols
+                .iter()
+                .map(|k| {
+                    values
+                        .iter()
+                        .find(|(c, _)| c == k)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or(Value::Null)
+                })
+                .collect()
+        };
+        let after = row_image(&self.tx, table, &key)?;
+        self.log(table, &key, &None, &after)?;
+        Ok(rowid)
+    }
+
+    /// Updates columns of the row at `key`; returns false when the row does not exist.
+    pub fn update(&mut self, table: &str, key: &Key, values: &[(&str, Value)]) -> Result<bool> {
+        let before = row_image(&self.tx, table, key)?;
+        if before.is_none() {
+            return Ok(false);
+        }
+        let table_name = table_name(table)?;
+        let sql = format!(
+            "UPDATE {table_name} SET {} WHERE {}",
+            values
+                .iter()
+                .map(|(c, _)| format!("{} = ?", quote(c)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            where_clause(key_columns(table)?)
+        );
+        let mut params: Vec<Value> = values.iter().map(|(_, v)| v.clone()).collect();
+        params.extend(key.iter().cloned());
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(params_from_iter(params.iter()))?;
+        let after = row_image(&self.tx, table, key)?;
+        self.log(table, key, &before, &after)?;
+        Ok(true)
+    }
+
+    /// Deletes the row at `key`; returns false when it did not exist.
+    pub fn delete(&mut self, table: &str, key: &Key) -> Result<bool> {
+        let before = row_image(&self.tx, table, key)?;
+        if before.is_none() {
+            return Ok(false);
+        }
+        restore_row(&self.tx, table, key, &before, &None)?;
+        self.log(table, key, &before, &None)?;
+        Ok(true)
+    }
+
+    pub fn commit(self) -> Result<i64> {
+        let id = self.change_id;
+        self.tx.commit()?;
+        Ok(id)
+    }
+}
+
+/// One recorded row change.
+struct RowChange {
+    table: String,
+    key: Key,
+    before: Option<Map<String, Json>>,
+    after: Option<Map<String, Json>>,
+}
+
+fn load_rows(tx: &Transaction, change_id: i64) -> Result<Vec<RowChange>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT table_name, row_key, before, after FROM change_rows WHERE change_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([change_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+        ))
+    })?;
+    let parse = |s: Option<String>| -> Result<Option<Map<String, Json>>> {
+        match s {
+            None => Ok(None),
+            Some(s) => match serde_json::from_str::<Json>(&s) {
+                Ok(Json::Object(m)) => Ok(Some(m)),
+                _ => Err(Error::Invalid(format!("history row image is damaged: {s}"))),
+            },
+        }
+    };
+    let mut out = Vec::new();
+    for row in rows {
+        let (table, key, before, after) = row?;
+        out.push(RowChange {
+            table,
+            key: key_from_json(&key)?,
+            before: parse(before)?,
+            after: parse(after)?,
+        });
+    }
+    Ok(out)
+}
+
+fn same_row(current: &Option<Map<String, Json>>, expected: &Option<Map<String, Json>>) -> bool {
+    match (current, expected) {
+        (None, None) => true,
+        (Some(c), Some(e)) => e.iter().all(|(k, v)| c.get(k) == Some(v)),
+        _ => false,
+    }
+}
+
+/// Replays a change backwards (undo) or forwards (redo) inside `rec`, refusing when a row has
+/// been changed since (by another coder or process), so nothing is overwritten silently.
+pub(crate) fn replay(rec: &mut Recorder, target: i64, backwards: bool) -> Result<()> {
+    let mut rows = load_rows(&rec.tx, target)?;
+    if backwards {
+        rows.reverse();
+    }
+    for row in rows {
+        let (expected, wanted) = if backwards {
+            (&row.after, &row.before)
+        } else {
+            (&row.before, &row.after)
+        };
+        let current = row_image(&rec.tx, &row.table, &row.key)?;
+        if !same_row(&current, expected) {
+            return Err(Error::Conflict(format!(
+                "cannot {} change #{target}: a {} row it touched has been changed since",
+                if backwards { "undo" } else { "redo" },
+                row.table.trim_end_matches('s')
+            )));
+        }
+        if LEAN_TABLES.contains(&row.table.as_str()) && wanted.is_some() && current.is_none() {
+            return Err(Error::Conflict(format!(
+                "cannot restore a deleted {} from the history",
+                row.table.trim_end_matches('s')
+            )));
+        }
+        restore_row(&rec.tx, &row.table, &row.key, &current, wanted)?;
+        let now = row_image(&rec.tx, &row.table, &row.key)?;
+        rec.log(&row.table, &row.key, &current, &now)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! Creating the schema and migrating older study files, keyed on `PRAGMA user_version`.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+
+/// The schema version this binary writes. Bump it and add a migration when `schema.sql` changes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA_SQL: &str = include_str!("../../schema.sql");
+
+/// Migrations from version N to N+1, indexed by N-1. Empty while there is one version.
+const MIGRATIONS: &[&str] = &[];
+
+pub fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Applies the schema to an empty file, or migrates an older one, in one transaction.
+pub fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
+    let version = user_version(conn)?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::Study {
+            path: path.to_string(),
+            message: format!(
+                "was written by a newer Thematic (schema version {version}; this one reads up to {SCHEMA_VERSION}). Update Thematic to open it."
+            ),
+        });
+    }
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    if version == 0 {
+        let tables: i64 = tx.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables > 0 {
+            return Err(Error::Study {
+                path: path.to_string(),
+                message: "is an SQLite database but not a Thematic study file".into(),
+            });
+        }
+        tx.execute_batch(SCHEMA_SQL)?;
+    } else {
+        for migration in &MIGRATIONS[(version as usize - 1)..] {
+            tx.execute_batch(migration)?;
+        }
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
