@@ -1,6 +1,7 @@
 //! Codings: a coder applying a code to [start, end) of a document (code points, half-open).
 
 pub mod table;
+pub mod view;
 
 use crate::error::Result;
 use crate::study::history::{Recorder, id_key};
@@ -208,7 +209,7 @@ pub fn excerpts(
             out.push(row?);
         }
     }
-    out.sort_by(|a, b| (a.document_id, a.start, a.end).cmp(&(b.document_id, b.start, b.end)));
+    out.sort_by_key(|a| (a.document_id, a.start, a.end));
     Ok(out)
 }
 

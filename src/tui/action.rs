@@ -1,0 +1,108 @@
+//! What a key can ask for. Keys become actions through the keymap table (`keymap.rs`); the
+//! action's name is what `keys.toml` uses to rebind it.
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($variant,)*
+            /// Code the selection with the n-th most recently used code (1-based).
+            RecentCode(u8),
+        }
+
+        impl Action {
+            /// The name used in `keys.toml`.
+            pub fn name(self) -> String {
+                match self {
+                    $(Action::$variant => $name.to_string(),)*
+                    Action::RecentCode(n) => format!("recent_code_{n}"),
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name {
+                    $($name => Some(Action::$variant),)*
+                    other => other
+                        .strip_prefix("recent_code_")
+                        .and_then(|n| n.parse::<u8>().ok())
+                        .filter(|n| (1..=9).contains(n))
+                        .map(Action::RecentCode),
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit",
+    ForceQuit => "force_quit",
+    Back => "back",
+    Help => "help",
+    NextPane => "next_pane",
+    PrevPane => "prev_pane",
+    Up => "up",
+    Down => "down",
+    Left => "left",
+    Right => "right",
+    HalfPageDown => "half_page_down",
+    HalfPageUp => "half_page_up",
+    PageDown => "page_down",
+    PageUp => "page_up",
+    Top => "top",
+    Bottom => "bottom",
+    WordForward => "word_forward",
+    WordBack => "word_back",
+    SentenceForward => "sentence_forward",
+    SentenceBack => "sentence_back",
+    NextTurn => "next_turn",
+    PrevTurn => "prev_turn",
+    NextSameSpeaker => "next_same_speaker",
+    PrevSameSpeaker => "prev_same_speaker",
+    NextDocument => "next_document",
+    PrevDocument => "prev_document",
+    Visual => "visual",
+    VisualTurn => "visual_turn",
+    Code => "code",
+    Uncode => "uncode",
+    Extend => "extend",
+    Shrink => "shrink",
+    Memo => "memo",
+    StudyMemo => "study_memo",
+    ToggleOthers => "toggle_others",
+    EditCode => "edit_code",
+    Search => "search",
+    SearchNext => "search_next",
+    SearchPrev => "search_prev",
+    Undo => "undo",
+    Redo => "redo",
+    Open => "open",
+    Filter => "filter",
+    NewCode => "new_code",
+    MoveCode => "move_code",
+    MergeCode => "merge_code",
+    DeleteCode => "delete_code",
+    Details => "details",
+    Retrieve => "retrieve",
+    Confirm => "confirm",
+    Cancel => "cancel",
+    NextItem => "next_item",
+    PrevItem => "prev_item",
+    NextField => "next_field",
+    PrevField => "prev_field",
+    Save => "save",
+    Yes => "yes",
+    No => "no",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for a in [Action::Quit, Action::SearchNext, Action::RecentCode(7)] {
+            assert_eq!(Action::from_name(&a.name()), Some(a));
+        }
+        assert_eq!(Action::from_name("recent_code_0"), None);
+    }
+}

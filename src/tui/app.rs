@@ -1,0 +1,368 @@
+//! The workbench's state: what is open, focused, selected and cached. Drawing reads it; keys
+//! change it through `update.rs`; storage goes through `Store`.
+
+use super::keymap::{Context, Keymap};
+use super::layout::{self, Areas, RowPos, WrapCache};
+use super::popup::Popup;
+use super::store::Store;
+use super::theme::Theme;
+use crate::Result;
+use crate::codebook::{Code, CodeCounts};
+use crate::coding::{Coding, Excerpt};
+use crate::study::documents::{DocumentSummary, Turn};
+use crate::study::participants::Speaker;
+use crate::study::{Coder, Study};
+use ratatui::layout::Rect;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Documents,
+    Codebook,
+    Main,
+}
+
+/// The open document: its characters (indexed by code point), turns and codings.
+pub struct DocView {
+    pub id: i64,
+    pub name: String,
+    pub text: Vec<char>,
+    pub turns: Vec<Turn>,
+    /// Every coding of the document, by start; `max_end[i]` is the largest end in [0, i].
+    pub codings: Vec<Coding>,
+    pub max_end: Vec<i64>,
+}
+
+impl DocView {
+    pub fn set_codings(&mut self, codings: Vec<Coding>) {
+        let mut codings = codings;
+        codings.sort_by_key(|c| (c.start, -c.end, c.id));
+        let mut m = i64::MIN;
+        self.max_end = codings
+            .iter()
+            .map(|c| {
+                m = m.max(c.end);
+                m
+            })
+            .collect();
+        self.codings = codings;
+    }
+
+    /// The turn holding (or nearest before) char `at`.
+    pub fn turn_at(&self, at: usize) -> usize {
+        self.turns
+            .partition_point(|t| t.start as usize <= at)
+            .saturating_sub(1)
+    }
+
+    pub fn turn_range(&self, turn: usize) -> (usize, usize) {
+        let t = &self.turns[turn];
+        (t.start as usize, t.end as usize)
+    }
+
+    /// Codings overlapping [a, b), found by binary search: cost depends on the answer, not on
+    /// how many codings the document has.
+    pub fn overlapping(&self, a: usize, b: usize) -> impl Iterator<Item = &Coding> {
+        let (a, b) = (a as i64, b as i64);
+        let lo = self.max_end.partition_point(|&m| m <= a);
+        let hi = self.codings.partition_point(|c| c.start < b);
+        self.codings[lo.min(hi)..hi]
+            .iter()
+            .filter(move |c| c.end > a)
+    }
+}
+
+pub struct Retrieval {
+    pub code_id: i64,
+    pub title: String,
+    pub excerpts: Vec<Excerpt>,
+    pub sel: usize,
+}
+
+pub struct App {
+    pub store: Store,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub coder: Coder,
+    pub study_name: String,
+    pub size: Rect,
+    pub focus: Pane,
+    pub docs: Vec<DocumentSummary>,
+    pub doc_sel: usize,
+    pub speakers: Vec<Speaker>,
+    pub codes: Vec<Code>,
+    pub code_index: HashMap<i64, usize>,
+    pub counts: HashMap<i64, CodeCounts>,
+    pub coder_names: HashMap<i64, String>,
+    pub code_filter: String,
+    /// Indices into `codes` of the rows the codebook pane shows (after the filter).
+    pub code_rows: Vec<usize>,
+    pub code_sel: usize,
+    pub show_details: bool,
+    pub doc: Option<DocView>,
+    pub cursor: usize,
+    pub want_col: Option<usize>,
+    pub top: RowPos,
+    /// Visual mode: the selection's fixed end.
+    pub anchor: Option<usize>,
+    pub dragging: bool,
+    pub show_others: bool,
+    pub recent: Vec<i64>,
+    pub search: Option<String>,
+    pub retrieval: Option<Retrieval>,
+    pub popups: Vec<Popup>,
+    pub message: Option<String>,
+    pub wrap: WrapCache,
+    pub data_version: i64,
+    pub quit: bool,
+}
+
+impl App {
+    /// Opens the study as `coder_name` (created on first use) in a terminal of `size`.
+    pub fn new(
+        study: Study,
+        coder_name: &str,
+        keymap: Keymap,
+        theme: Theme,
+        size: Rect,
+    ) -> Result<App> {
+        let mut store = Store::new(study);
+        let coder = store.study.ensure_coder(coder_name)?;
+        let study_name = crate::text::sanitize(&store.study.name()?, false);
+        let show_others = !store.blind_by_default()?;
+        let recent = store.recent_codes(coder.id, 9)?;
+        let mut app = App {
+            data_version: store.study.data_version()?,
+            store,
+            keymap,
+            theme,
+            coder,
+            study_name,
+            size,
+            focus: Pane::Main,
+            docs: Vec::new(),
+            doc_sel: 0,
+            speakers: Vec::new(),
+            codes: Vec::new(),
+            code_index: HashMap::new(),
+            counts: HashMap::new(),
+            coder_names: HashMap::new(),
+            code_filter: String::new(),
+            code_rows: Vec::new(),
+            code_sel: 0,
+            show_details: false,
+            doc: None,
+            cursor: 0,
+            want_col: None,
+            top: RowPos::default(),
+            anchor: None,
+            dragging: false,
+            show_others,
+            recent,
+            search: None,
+            retrieval: None,
+            popups: Vec::new(),
+            message: None,
+            wrap: WrapCache::default(),
+            quit: false,
+        };
+        app.reload()?;
+        if !app.docs.is_empty() {
+            app.open_document(0)?;
+        } else {
+            app.focus = Pane::Codebook;
+            app.message = Some(
+                "This study has no documents yet: import transcripts with `thematic import`."
+                    .into(),
+            );
+        }
+        if !show_others {
+            app.message =
+                Some("Blind coding: other coders' codings are hidden (o shows them).".into());
+        }
+        Ok(app)
+    }
+
+    pub fn areas(&self) -> Areas {
+        layout::areas(self.size)
+    }
+
+    /// Reloads everything shown from the study file (after an action, or another process's).
+    pub fn reload(&mut self) -> Result<()> {
+        let conn = self.store.study.conn();
+        self.docs = crate::study::documents::list(conn)?;
+        self.doc_sel = self.doc_sel.min(self.docs.len().saturating_sub(1));
+        self.codes = crate::codebook::all(conn)?;
+        self.code_index = self
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i))
+            .collect();
+        let mine = (!self.show_others).then_some(self.coder.id);
+        self.counts = crate::codebook::counts(conn, mine)?;
+        self.coder_names = self
+            .store
+            .study
+            .coders()?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        self.recent.retain(|id| self.code_index.contains_key(id));
+        self.refilter();
+        self.load_speakers()?;
+        if let Some(doc) = &mut self.doc {
+            if self.docs.iter().any(|d| d.id == doc.id) {
+                let codings = crate::coding::for_document(self.store.study.conn(), doc.id)?;
+                doc.set_codings(codings);
+            } else {
+                self.doc = None;
+                self.anchor = None;
+            }
+        }
+        if let Some(r) = &self.retrieval {
+            let (code, sel) = (r.code_id, r.sel);
+            if self.code_index.contains_key(&code) {
+                self.open_retrieval(code)?;
+                if let Some(r) = &mut self.retrieval {
+                    r.sel = sel.min(r.excerpts.len().saturating_sub(1));
+                }
+            } else {
+                self.retrieval = None;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn load_speakers(&mut self) -> Result<()> {
+        self.speakers = match self.docs.get(self.doc_sel) {
+            Some(d) => crate::study::participants::speakers(self.store.study.conn(), d.id)?,
+            None => Vec::new(),
+        };
+        Ok(())
+    }
+
+    /// Recomputes the codebook rows after the filter or the codebook changed.
+    pub fn refilter(&mut self) {
+        let sel_id = self.selected_code().map(|c| c.id);
+        let f = self.code_filter.to_lowercase();
+        self.code_rows = (0..self.codes.len())
+            .filter(|&i| f.is_empty() || super::fuzzy::score(&f, &self.codes[i].path).is_some())
+            .collect();
+        self.code_sel = sel_id
+            .and_then(|id| self.code_rows.iter().position(|&i| self.codes[i].id == id))
+            .unwrap_or(0)
+            .min(self.code_rows.len().saturating_sub(1));
+    }
+
+    pub fn selected_code(&self) -> Option<&Code> {
+        self.code_rows.get(self.code_sel).map(|&i| &self.codes[i])
+    }
+
+    pub fn code(&self, id: i64) -> Option<&Code> {
+        self.code_index.get(&id).map(|&i| &self.codes[i])
+    }
+
+    pub fn open_document(&mut self, index: usize) -> Result<()> {
+        let Some(d) = self.docs.get(index) else {
+            return Ok(());
+        };
+        let conn = self.store.study.conn();
+        let text: Vec<char> = crate::study::documents::text(conn, d.id)?.chars().collect();
+        let turns = crate::study::documents::turns(conn, d.id)?;
+        let codings = crate::coding::for_document(conn, d.id)?;
+        let mut view = DocView {
+            id: d.id,
+            name: crate::text::sanitize(&d.name, false),
+            text,
+            turns,
+            codings: Vec::new(),
+            max_end: Vec::new(),
+        };
+        view.set_codings(codings);
+        self.cursor = view.turns.first().map_or(0, |t| t.start as usize);
+        self.doc = Some(view);
+        self.doc_sel = index;
+        self.top = RowPos::default();
+        self.anchor = None;
+        self.want_col = None;
+        self.wrap.clear();
+        self.load_speakers()?;
+        Ok(())
+    }
+
+    pub fn open_retrieval(&mut self, code_id: i64) -> Result<()> {
+        let ids = crate::codebook::subtree_ids(&self.codes, code_id);
+        let paths: HashMap<i64, String> =
+            self.codes.iter().map(|c| (c.id, c.path.clone())).collect();
+        let mine = (!self.show_others).then_some(self.coder.id);
+        let excerpts = crate::coding::excerpts(self.store.study.conn(), &ids, mine, &paths)?;
+        let title = self
+            .code(code_id)
+            .map(|c| c.path.clone())
+            .unwrap_or_default();
+        self.retrieval = Some(Retrieval {
+            code_id,
+            title,
+            excerpts,
+            sel: 0,
+        });
+        Ok(())
+    }
+
+    /// Is this coding drawn? Others' codings only when shown.
+    pub fn visible(&self, c: &Coding) -> bool {
+        self.show_others || c.coder_id == self.coder.id
+    }
+
+    /// The key context of whatever gets keys now (the top popup, else the focused pane).
+    pub fn context(&self) -> Context {
+        if let Some(p) = self.popups.last() {
+            return p.context();
+        }
+        match self.focus {
+            Pane::Documents => Context::Documents,
+            Pane::Codebook => Context::Codebook,
+            Pane::Main if self.retrieval.is_some() => Context::Retrieval,
+            Pane::Main if self.anchor.is_some() => Context::Visual,
+            Pane::Main => Context::Transcript,
+        }
+    }
+
+    /// The contexts searched for a key, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        let top = self.context();
+        match top {
+            Context::Visual => vec![Context::Visual, Context::Transcript, Context::Global],
+            c if c.takes_text() => vec![c],
+            Context::Help | Context::Confirm => vec![top],
+            c => vec![c, Context::Global],
+        }
+    }
+
+    /// The current selection [start, end) in visual mode.
+    pub fn selection(&self) -> Option<(usize, usize)> {
+        let a = self.anchor?;
+        let (s, e) = (a.min(self.cursor), a.max(self.cursor));
+        let len = self.doc.as_ref()?.text.len();
+        Some((s, (e + 1).min(len)))
+    }
+
+    /// Own codings under the cursor, innermost (shortest) first.
+    pub fn own_codings_at_cursor(&self) -> Vec<Coding> {
+        let Some(doc) = &self.doc else {
+            return Vec::new();
+        };
+        let mut v: Vec<Coding> = doc
+            .overlapping(self.cursor, self.cursor + 1)
+            .filter(|c| c.coder_id == self.coder.id)
+            .cloned()
+            .collect();
+        v.sort_by_key(|c| c.end - c.start);
+        v
+    }
+
+    pub fn set_message(&mut self, m: impl Into<String>) {
+        self.message = Some(m.into());
+    }
+}

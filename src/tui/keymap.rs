@@ -1,0 +1,884 @@
+//! The one keymap table: (context, key, action, description). It drives dispatch, the status-bar
+//! hints and the `?` help overlay, so what the screen says is what the keys do. `keys.toml`
+//! overrides entries by action name.
+
+use super::action::Action;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::fmt;
+
+/// Where a key is pressed: the focused pane, a mode or the popup on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    Global,
+    Documents,
+    Codebook,
+    Transcript,
+    Visual,
+    Retrieval,
+    Finder,
+    Prompt,
+    MemoEditor,
+    CodeEditor,
+    Help,
+    Confirm,
+}
+
+impl Context {
+    pub const ALL: [Context; 12] = [
+        Context::Global,
+        Context::Documents,
+        Context::Codebook,
+        Context::Transcript,
+        Context::Visual,
+        Context::Retrieval,
+        Context::Finder,
+        Context::Prompt,
+        Context::MemoEditor,
+        Context::CodeEditor,
+        Context::Help,
+        Context::Confirm,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Documents => "documents",
+            Context::Codebook => "codebook",
+            Context::Transcript => "transcript",
+            Context::Visual => "visual",
+            Context::Retrieval => "retrieval",
+            Context::Finder => "finder",
+            Context::Prompt => "prompt",
+            Context::MemoEditor => "memo_editor",
+            Context::CodeEditor => "code_editor",
+            Context::Help => "help",
+            Context::Confirm => "confirm",
+        }
+    }
+
+    /// Contexts that type text: unbound printable keys go to the input, and only Ctrl-c of
+    /// the global keys applies.
+    pub fn takes_text(self) -> bool {
+        matches!(
+            self,
+            Context::Finder | Context::Prompt | Context::MemoEditor | Context::CodeEditor
+        )
+    }
+}
+
+/// A key with its modifiers, normalised (Shift is folded into the character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub const fn new(code: KeyCode, mods: KeyModifiers) -> Key {
+        Key { code, mods }
+    }
+
+    pub fn from_event(ev: &KeyEvent) -> Key {
+        let mut mods =
+            ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let code = match ev.code {
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
+                    c.to_ascii_lowercase()
+                } else {
+                    c
+                })
+            }
+            KeyCode::BackTab => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            c => c,
+        };
+        Key { code, mods }
+    }
+
+    /// Parses "j", "G", "C-r", "Ctrl-r", "A-x", "Enter", "Esc", "Tab", "S-Tab", "Up", "PageDown",
+    /// "Space", "F1".
+    pub fn parse(s: &str) -> Option<Key> {
+        let s = s.trim();
+        if s.chars().count() == 1 {
+            return Some(Key::new(
+                KeyCode::Char(s.chars().next()?),
+                KeyModifiers::NONE,
+            ));
+        }
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = s;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let prefix = [
+                "c-", "ctrl-", "ctrl+", "a-", "alt-", "alt+", "s-", "shift-", "shift+",
+            ]
+            .iter()
+            .find(|p| lower.starts_with(**p) && rest.len() > p.len());
+            match prefix {
+                Some(p) => {
+                    mods |= match p.as_bytes()[0] {
+                        b'c' => KeyModifiers::CONTROL,
+                        b'a' => KeyModifiers::ALT,
+                        _ => KeyModifiers::SHIFT,
+                    };
+                    rest = &rest[p.len()..];
+                }
+                None => break,
+            }
+        }
+        let code = match rest.to_ascii_lowercase().as_str() {
+            "enter" | "return" | "cr" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" if mods.contains(KeyModifiers::SHIFT) => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" | "pgup" => KeyCode::PageUp,
+            "pagedown" | "pgdn" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "space" => KeyCode::Char(' '),
+            "backspace" | "bs" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
+            f if f.starts_with('f') && f.len() > 1 => KeyCode::F(f[1..].parse().ok()?),
+            _ if rest.chars().count() == 1 => {
+                let c = rest.chars().next()?;
+                KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
+                    c.to_ascii_lowercase()
+                } else {
+                    c
+                })
+            }
+            _ => return None,
+        };
+        if matches!(code, KeyCode::Char(_)) {
+            mods.remove(KeyModifiers::SHIFT);
+        }
+        Some(Key::new(code, mods))
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("C-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("A-")?;
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            f.write_str("S-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::BackTab => f.write_str("S-Tab"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::Backspace => f.write_str("BS"),
+            KeyCode::Delete => f.write_str("Del"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub ctx: Context,
+    pub key: Key,
+    pub action: Action,
+    pub desc: &'static str,
+    /// Short label for the status bar; bindings without one show only in `?`.
+    pub hint: Option<&'static str>,
+}
+
+use Action as A;
+use Context as X;
+
+/// (context, key, action, description, status-bar hint).
+type Row = (X, &'static str, A, &'static str, Option<&'static str>);
+
+const DEFAULTS: &[Row] = &[
+    (X::Global, "C-c", A::ForceQuit, "quit (always works)", None),
+    (
+        X::Global,
+        "q",
+        A::Quit,
+        "quit (everything is already saved)",
+        Some("quit"),
+    ),
+    (
+        X::Global,
+        "?",
+        A::Help,
+        "help for the focused pane",
+        Some("help"),
+    ),
+    (X::Global, "Tab", A::NextPane, "next pane", Some("pane")),
+    (X::Global, "S-Tab", A::PrevPane, "previous pane", None),
+    (
+        X::Global,
+        "u",
+        A::Undo,
+        "undo your last action",
+        Some("undo"),
+    ),
+    (X::Global, "C-r", A::Redo, "redo", None),
+    (
+        X::Global,
+        "o",
+        A::ToggleOthers,
+        "show/hide other coders' codings",
+        None,
+    ),
+    (
+        X::Global,
+        "M",
+        A::StudyMemo,
+        "memo on the whole study",
+        None,
+    ),
+    (X::Global, "Esc", A::Back, "back out", None),
+    // Documents
+    (X::Documents, "j", A::Down, "next document", None),
+    (X::Documents, "Down", A::Down, "next document", None),
+    (X::Documents, "k", A::Up, "previous document", None),
+    (X::Documents, "Up", A::Up, "previous document", None),
+    (X::Documents, "g", A::Top, "first document", None),
+    (X::Documents, "G", A::Bottom, "last document", None),
+    (
+        X::Documents,
+        "Enter",
+        A::Open,
+        "open the document",
+        Some("open"),
+    ),
+    (X::Documents, "l", A::Open, "open the document", None),
+    (
+        X::Documents,
+        "m",
+        A::Memo,
+        "memo on the document",
+        Some("memo"),
+    ),
+    // Codebook
+    (X::Codebook, "j", A::Down, "next code", None),
+    (X::Codebook, "Down", A::Down, "next code", None),
+    (X::Codebook, "k", A::Up, "previous code", None),
+    (X::Codebook, "Up", A::Up, "previous code", None),
+    (X::Codebook, "g", A::Top, "first code", None),
+    (X::Codebook, "G", A::Bottom, "last code", None),
+    (
+        X::Codebook,
+        "Enter",
+        A::Retrieve,
+        "every excerpt coded with it (retrieval)",
+        Some("excerpts"),
+    ),
+    (
+        X::Codebook,
+        "/",
+        A::Filter,
+        "filter the codebook",
+        Some("filter"),
+    ),
+    (
+        X::Codebook,
+        "i",
+        A::Details,
+        "show/hide definition, criteria, example",
+        Some("details"),
+    ),
+    (
+        X::Codebook,
+        "e",
+        A::EditCode,
+        "edit name, colour and codebook fields",
+        Some("edit"),
+    ),
+    (
+        X::Codebook,
+        "a",
+        A::NewCode,
+        "add a code (Theme/Code)",
+        Some("add"),
+    ),
+    (
+        X::Codebook,
+        "R",
+        A::MoveCode,
+        "move under another code",
+        Some("move"),
+    ),
+    (
+        X::Codebook,
+        "X",
+        A::MergeCode,
+        "merge into another code",
+        Some("merge"),
+    ),
+    (
+        X::Codebook,
+        "D",
+        A::DeleteCode,
+        "delete (with its codings)",
+        Some("delete"),
+    ),
+    (X::Codebook, "m", A::Memo, "memo on the code", Some("memo")),
+    // Transcript
+    (X::Transcript, "j", A::Down, "line down", None),
+    (X::Transcript, "Down", A::Down, "line down", None),
+    (X::Transcript, "k", A::Up, "line up", None),
+    (X::Transcript, "Up", A::Up, "line up", None),
+    (X::Transcript, "h", A::Left, "character left", None),
+    (X::Transcript, "Left", A::Left, "character left", None),
+    (X::Transcript, "l", A::Right, "character right", None),
+    (X::Transcript, "Right", A::Right, "character right", None),
+    (X::Transcript, "w", A::WordForward, "next word", None),
+    (X::Transcript, "b", A::WordBack, "previous word", None),
+    (
+        X::Transcript,
+        ")",
+        A::SentenceForward,
+        "next sentence",
+        None,
+    ),
+    (
+        X::Transcript,
+        "(",
+        A::SentenceBack,
+        "previous sentence",
+        None,
+    ),
+    (X::Transcript, "}", A::NextTurn, "next turn", None),
+    (X::Transcript, "{", A::PrevTurn, "previous turn", None),
+    (
+        X::Transcript,
+        "]",
+        A::NextSameSpeaker,
+        "next turn by this speaker",
+        None,
+    ),
+    (
+        X::Transcript,
+        "[",
+        A::PrevSameSpeaker,
+        "previous turn by this speaker",
+        None,
+    ),
+    (X::Transcript, "J", A::NextDocument, "next document", None),
+    (
+        X::Transcript,
+        "K",
+        A::PrevDocument,
+        "previous document",
+        None,
+    ),
+    (
+        X::Transcript,
+        "C-d",
+        A::HalfPageDown,
+        "half a page down",
+        None,
+    ),
+    (X::Transcript, "C-u", A::HalfPageUp, "half a page up", None),
+    (X::Transcript, "PageDown", A::PageDown, "page down", None),
+    (X::Transcript, "C-f", A::PageDown, "page down", None),
+    (X::Transcript, "PageUp", A::PageUp, "page up", None),
+    (X::Transcript, "C-b", A::PageUp, "page up", None),
+    (X::Transcript, "g", A::Top, "start of the document", None),
+    (X::Transcript, "Home", A::Top, "start of the document", None),
+    (X::Transcript, "G", A::Bottom, "end of the document", None),
+    (X::Transcript, "End", A::Bottom, "end of the document", None),
+    (
+        X::Transcript,
+        "v",
+        A::Visual,
+        "select (visual mode)",
+        Some("select"),
+    ),
+    (
+        X::Transcript,
+        "V",
+        A::VisualTurn,
+        "select the whole turn",
+        None,
+    ),
+    (
+        X::Transcript,
+        "c",
+        A::Code,
+        "code the selection (or this turn) with…",
+        Some("code"),
+    ),
+    (
+        X::Transcript,
+        "Enter",
+        A::Code,
+        "code the selection (or this turn) with…",
+        None,
+    ),
+    (
+        X::Transcript,
+        "1",
+        A::RecentCode(1),
+        "code with recent code 1",
+        Some("recent"),
+    ),
+    (
+        X::Transcript,
+        "2",
+        A::RecentCode(2),
+        "code with recent code 2",
+        None,
+    ),
+    (
+        X::Transcript,
+        "3",
+        A::RecentCode(3),
+        "code with recent code 3",
+        None,
+    ),
+    (
+        X::Transcript,
+        "4",
+        A::RecentCode(4),
+        "code with recent code 4",
+        None,
+    ),
+    (
+        X::Transcript,
+        "5",
+        A::RecentCode(5),
+        "code with recent code 5",
+        None,
+    ),
+    (
+        X::Transcript,
+        "6",
+        A::RecentCode(6),
+        "code with recent code 6",
+        None,
+    ),
+    (
+        X::Transcript,
+        "7",
+        A::RecentCode(7),
+        "code with recent code 7",
+        None,
+    ),
+    (
+        X::Transcript,
+        "8",
+        A::RecentCode(8),
+        "code with recent code 8",
+        None,
+    ),
+    (
+        X::Transcript,
+        "9",
+        A::RecentCode(9),
+        "code with recent code 9",
+        None,
+    ),
+    (
+        X::Transcript,
+        "x",
+        A::Uncode,
+        "uncode the coding under the cursor",
+        Some("uncode"),
+    ),
+    (
+        X::Transcript,
+        ">",
+        A::Extend,
+        "extend the coding under the cursor by a word",
+        None,
+    ),
+    (
+        X::Transcript,
+        "<",
+        A::Shrink,
+        "shrink the coding under the cursor by a word",
+        None,
+    ),
+    (
+        X::Transcript,
+        "m",
+        A::Memo,
+        "memo on the coding under the cursor, else the document",
+        Some("memo"),
+    ),
+    (
+        X::Transcript,
+        "e",
+        A::EditCode,
+        "edit the code under the cursor",
+        None,
+    ),
+    (
+        X::Transcript,
+        "/",
+        A::Search,
+        "search the transcript",
+        Some("search"),
+    ),
+    (X::Transcript, "n", A::SearchNext, "next match", None),
+    (X::Transcript, "N", A::SearchPrev, "previous match", None),
+    // Visual mode: the motions above move the selection's end.
+    (X::Visual, "v", A::Back, "leave visual mode", None),
+    (
+        X::Visual,
+        "V",
+        A::VisualTurn,
+        "select the whole turn",
+        Some("turn"),
+    ),
+    (
+        X::Visual,
+        "c",
+        A::Code,
+        "code the selection with…",
+        Some("code"),
+    ),
+    (
+        X::Visual,
+        "Enter",
+        A::Code,
+        "code the selection with…",
+        None,
+    ),
+    (
+        X::Visual,
+        "Esc",
+        A::Back,
+        "cancel the selection",
+        Some("cancel"),
+    ),
+    // Retrieval
+    (X::Retrieval, "j", A::Down, "next excerpt", None),
+    (X::Retrieval, "Down", A::Down, "next excerpt", None),
+    (X::Retrieval, "k", A::Up, "previous excerpt", None),
+    (X::Retrieval, "Up", A::Up, "previous excerpt", None),
+    (X::Retrieval, "g", A::Top, "first excerpt", None),
+    (X::Retrieval, "G", A::Bottom, "last excerpt", None),
+    (
+        X::Retrieval,
+        "Enter",
+        A::Open,
+        "jump to the excerpt in its transcript",
+        Some("jump"),
+    ),
+    (
+        X::Retrieval,
+        "m",
+        A::Memo,
+        "memo on the coding",
+        Some("memo"),
+    ),
+    (
+        X::Retrieval,
+        "Esc",
+        A::Back,
+        "close retrieval",
+        Some("close"),
+    ),
+    // Finder (fuzzy code picker)
+    (
+        X::Finder,
+        "Enter",
+        A::Confirm,
+        "pick (or create) the highlighted code",
+        Some("pick"),
+    ),
+    (X::Finder, "Down", A::NextItem, "next match", None),
+    (X::Finder, "C-n", A::NextItem, "next match", None),
+    (X::Finder, "C-j", A::NextItem, "next match", None),
+    (X::Finder, "Up", A::PrevItem, "previous match", None),
+    (X::Finder, "C-p", A::PrevItem, "previous match", None),
+    (X::Finder, "C-k", A::PrevItem, "previous match", None),
+    (X::Finder, "Esc", A::Cancel, "cancel", Some("cancel")),
+    // One-line prompts (search, filter, new code)
+    (X::Prompt, "Enter", A::Confirm, "accept", Some("accept")),
+    (X::Prompt, "Esc", A::Cancel, "cancel", Some("cancel")),
+    // Memo editor
+    (
+        X::MemoEditor,
+        "C-s",
+        A::Save,
+        "save and close",
+        Some("save"),
+    ),
+    (X::MemoEditor, "Esc", A::Save, "save and close", None),
+    // Code editor
+    (
+        X::CodeEditor,
+        "Tab",
+        A::NextField,
+        "next field",
+        Some("field"),
+    ),
+    (X::CodeEditor, "S-Tab", A::PrevField, "previous field", None),
+    (
+        X::CodeEditor,
+        "C-s",
+        A::Save,
+        "save and close",
+        Some("save"),
+    ),
+    (X::CodeEditor, "Esc", A::Save, "save and close", None),
+    (
+        X::CodeEditor,
+        "C-g",
+        A::Cancel,
+        "close without saving",
+        Some("discard"),
+    ),
+    // Help
+    (X::Help, "j", A::Down, "scroll down", None),
+    (X::Help, "Down", A::Down, "scroll down", None),
+    (X::Help, "k", A::Up, "scroll up", None),
+    (X::Help, "Up", A::Up, "scroll up", None),
+    (X::Help, "Esc", A::Cancel, "close help", Some("close")),
+    (X::Help, "?", A::Cancel, "close help", None),
+    (X::Help, "q", A::Cancel, "close help", None),
+    // Confirmation
+    (X::Confirm, "y", A::Yes, "yes", Some("yes")),
+    (X::Confirm, "n", A::No, "no", Some("no")),
+    (X::Confirm, "Esc", A::No, "no", None),
+];
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let bindings = DEFAULTS
+            .iter()
+            .map(|&(ctx, key, action, desc, hint)| Binding {
+                ctx,
+                key: Key::parse(key).unwrap_or_else(|| panic!("bad default key {key}")),
+                action,
+                desc,
+                hint,
+            })
+            .collect();
+        Keymap { bindings }
+    }
+}
+
+impl Keymap {
+    pub fn lookup(&self, ctx: Context, key: Key) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|b| b.ctx == ctx && b.key == key)
+            .map(|b| b.action)
+    }
+
+    /// The bindings of one context, in table order.
+    pub fn of(&self, ctx: Context) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.ctx == ctx)
+    }
+
+    /// The first key bound to `action` in `ctx`.
+    pub fn key_for(&self, ctx: Context, action: Action) -> Option<Key> {
+        self.of(ctx).find(|b| b.action == action).map(|b| b.key)
+    }
+
+    /// Applies overrides in the `keys.toml` format: lines `action = "key"` (every context that
+    /// binds the action) or `context.action = "key"`; several keys as `"j, Down"`; `#` comments;
+    /// `[section]` headers name the context for the lines below them. Returns problems found.
+    pub fn apply_overrides(&mut self, text: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut section: Option<Context> = None;
+        for (n, raw) in text.lines().enumerate() {
+            let line = raw.split(" #").next().unwrap_or("").trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = Context::ALL
+                    .iter()
+                    .copied()
+                    .find(|c| c.name() == name.trim());
+                if section.is_none() {
+                    problems.push(format!("line {}: unknown section [{name}]", n + 1));
+                }
+                continue;
+            }
+            let Some((lhs, rhs)) = line.split_once('=') else {
+                problems.push(format!("line {}: expected action = \"key\"", n + 1));
+                continue;
+            };
+            let lhs = lhs.trim().trim_matches('"');
+            let (ctx, name) = match lhs.split_once('.') {
+                Some((c, a)) => (Context::ALL.iter().copied().find(|x| x.name() == c), a),
+                None => (section, lhs),
+            };
+            let Some(action) = Action::from_name(name) else {
+                problems.push(format!("line {}: unknown action '{name}'", n + 1));
+                continue;
+            };
+            let value = rhs.trim().trim_matches(|c| c == '"' || c == '\'');
+            let keys: Option<Vec<Key>> = if value == "," {
+                Some(vec![Key::new(KeyCode::Char(','), KeyModifiers::NONE)])
+            } else {
+                value.split(',').map(Key::parse).collect()
+            };
+            let Some(keys) = keys else {
+                problems.push(format!("line {}: cannot read key(s) '{value}'", n + 1));
+                continue;
+            };
+            let contexts: Vec<Context> = match ctx {
+                Some(c) => vec![c],
+                None => {
+                    let mut cs: Vec<Context> = self
+                        .bindings
+                        .iter()
+                        .filter(|b| b.action == action)
+                        .map(|b| b.ctx)
+                        .collect();
+                    cs.dedup();
+                    cs
+                }
+            };
+            for c in contexts {
+                let template = self
+                    .bindings
+                    .iter()
+                    .position(|b| b.ctx == c && b.action == action);
+                let (desc, hint, at) = match template {
+                    Some(i) => (self.bindings[i].desc, self.bindings[i].hint, i),
+                    None => ("(from keys.toml)", None, self.bindings.len()),
+                };
+                self.bindings
+                    .retain(|b| !(b.ctx == c && b.action == action));
+                // A rebound key no longer does what it did before in this context.
+                self.bindings
+                    .retain(|b| !(b.ctx == c && keys.contains(&b.key)));
+                let at = at.min(self.bindings.len());
+                for (i, key) in keys.iter().enumerate() {
+                    self.bindings.insert(
+                        at + i,
+                        Binding {
+                            ctx: c,
+                            key: *key,
+                            action,
+                            desc,
+                            hint: if i == 0 { hint } else { None },
+                        },
+                    );
+                }
+            }
+        }
+        problems
+    }
+
+    /// The keymap with the user's overrides from `$XDG_CONFIG_HOME/thematic/keys.toml` (or the
+    /// platform's config dir), plus any problems to show in the status bar.
+    pub fn load() -> (Keymap, Vec<String>) {
+        let mut map = Keymap::default();
+        let mut problems = Vec::new();
+        if let Some(path) = config_path()
+            && let Ok(text) = std::fs::read_to_string(&path)
+        {
+            for p in map.apply_overrides(&text) {
+                problems.push(format!("{}: {p}", path.display()));
+            }
+        }
+        (map, problems)
+    }
+}
+
+pub fn config_path() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+        return Some(
+            std::path::PathBuf::from(dir)
+                .join("thematic")
+                .join("keys.toml"),
+        );
+    }
+    directories::ProjectDirs::from("org", "Thematic", "thematic")
+        .map(|d| d.config_dir().join("keys.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_do_not_clash() {
+        let map = Keymap::default();
+        for (i, a) in map.bindings.iter().enumerate() {
+            for b in &map.bindings[i + 1..] {
+                assert!(
+                    !(a.ctx == b.ctx && a.key == b.key),
+                    "{:?} {} bound twice",
+                    a.ctx,
+                    a.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn keys_parse() {
+        assert_eq!(
+            Key::parse("C-r"),
+            Some(Key::new(KeyCode::Char('r'), KeyModifiers::CONTROL))
+        );
+        assert_eq!(
+            Key::parse("S-Tab"),
+            Some(Key::new(KeyCode::BackTab, KeyModifiers::NONE))
+        );
+        assert_eq!(
+            Key::parse("G"),
+            Some(Key::new(KeyCode::Char('G'), KeyModifiers::NONE))
+        );
+        assert_eq!(
+            Key::parse("PageDown").map(|k| k.code),
+            Some(KeyCode::PageDown)
+        );
+        assert_eq!(Key::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn overrides_rebind_by_action_name() {
+        let mut map = Keymap::default();
+        let problems = map.apply_overrides(
+            "# mine\nundo = \"z\"\ntranscript.code = \"C-k, c\"\n[codebook]\nretrieve = \"r\"\nbogus = \"x\"\n",
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let z = Key::parse("z").unwrap();
+        assert_eq!(map.lookup(Context::Global, z), Some(Action::Undo));
+        assert_eq!(map.lookup(Context::Global, Key::parse("u").unwrap()), None);
+        let ck = Key::parse("C-k").unwrap();
+        assert_eq!(map.lookup(Context::Transcript, ck), Some(Action::Code));
+        assert_eq!(
+            map.lookup(Context::Codebook, Key::parse("r").unwrap()),
+            Some(Action::Retrieve)
+        );
+    }
+}

@@ -1,0 +1,196 @@
+//! The workbench's only door to storage: effects (one user action each) applied to the study
+//! file as one recorded transaction, so every action is saved at once and can be undone.
+
+use crate::Result;
+use crate::codebook::{self, CodeFields};
+use crate::memo::Target;
+use crate::study::{Coder, Study};
+
+/// A write the state machine asks for; `Store::apply` performs it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Code [start, end) with an existing code or with a new code at `path`.
+    Code {
+        doc: i64,
+        start: usize,
+        end: usize,
+        code: CodeRef,
+    },
+    DeleteCoding(i64),
+    Resize {
+        id: i64,
+        start: usize,
+        end: usize,
+    },
+    SaveMemo {
+        target: Target,
+        memo_id: Option<i64>,
+        title: String,
+        body: String,
+    },
+    SaveCode {
+        id: i64,
+        path: String,
+        name: Option<String>,
+        fields: CodeFields,
+    },
+    NewCode(String),
+    MoveCode {
+        path: String,
+        parent: Option<String>,
+    },
+    MergeCode {
+        from: String,
+        into: String,
+    },
+    DeleteCode {
+        path: String,
+    },
+    Undo,
+    Redo,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CodeRef {
+    Id(i64),
+    New(String),
+}
+
+/// What an applied effect reports back: a message, and the code it coded with, if any.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub message: String,
+    pub coded_with: Option<i64>,
+}
+
+pub struct Store {
+    pub study: Study,
+}
+
+impl Store {
+    pub fn new(study: Study) -> Store {
+        Store { study }
+    }
+
+    /// Blind coding: others' codings start hidden when more than one independent coder coded.
+    pub fn blind_by_default(&self) -> Result<bool> {
+        Ok(crate::coding::view::independent_coders_with_codings(self.study.conn())? > 1)
+    }
+
+    pub fn recent_codes(&self, coder: i64, n: usize) -> Result<Vec<i64>> {
+        crate::coding::view::recent_codes(self.study.conn(), coder, n)
+    }
+
+    pub fn memo_for(&self, target: Target, coder: &Coder) -> Result<Option<crate::memo::Memo>> {
+        Ok(crate::memo::list(self.study.conn(), Some(target))?
+            .into_iter()
+            .find(|m| m.coder == coder.name))
+    }
+
+    pub fn apply(&mut self, coder: &Coder, effect: Effect) -> Result<Outcome> {
+        let me = Some(coder.id);
+        let s = &mut self.study;
+        let mut out = Outcome::default();
+        match effect {
+            Effect::Code {
+                doc,
+                start,
+                end,
+                code,
+            } => {
+                let summary = format!("code {start}:{end}");
+                let (code_id, created) = s.change(me, "code", &summary, |rec| {
+                    let (id, created) = match &code {
+                        CodeRef::Id(id) => (*id, false),
+                        CodeRef::New(path) => codebook::edit::ensure_path(rec, path)?,
+                    };
+                    crate::coding::add(rec, doc, id, coder.id, start as i64, end as i64)?;
+                    Ok((id, created))
+                })?;
+                out.coded_with = Some(code_id);
+                out.message = if created {
+                    format!("created the code and coded {} characters", end - start)
+                } else {
+                    format!("coded {} characters", end - start)
+                };
+            }
+            Effect::DeleteCoding(id) => {
+                s.change(me, "uncode", &format!("uncode coding #{id}"), |rec| {
+                    crate::coding::delete_coding(rec, id)
+                })?;
+                out.message = "uncoded".into();
+            }
+            Effect::Resize { id, start, end } => {
+                s.change(
+                    me,
+                    "resize",
+                    &format!("resize coding #{id} to {start}:{end}"),
+                    |rec| crate::coding::resize(rec, id, start as i64, end as i64),
+                )?;
+                out.message = format!("coding now {start}:{end}");
+            }
+            Effect::SaveMemo {
+                target,
+                memo_id,
+                title,
+                body,
+            } => {
+                s.change(
+                    me,
+                    "memo",
+                    &format!("memo on {}", target.kind()),
+                    |rec| match memo_id {
+                        Some(id) => crate::memo::update(rec, id, &body).map(|_| ()),
+                        None => crate::memo::add(rec, target, coder.id, &title, &body).map(|_| ()),
+                    },
+                )?;
+                out.message = "memo saved".into();
+            }
+            Effect::SaveCode {
+                id,
+                path,
+                name,
+                fields,
+            } => {
+                s.change(me, "code.edit", &format!("edit code {path}"), |rec| {
+                    if let Some(n) = &name {
+                        codebook::edit::rename(rec, &path, n)?;
+                    }
+                    codebook::edit::describe_id(rec, id, &fields)
+                })?;
+                out.message = "code saved".into();
+            }
+            Effect::NewCode(path) => {
+                s.change(me, "code.add", &format!("add code {path}"), |rec| {
+                    codebook::edit::add(rec, &path, &CodeFields::default())
+                })?;
+                out.message = format!("added {path}");
+            }
+            Effect::MoveCode { path, parent } => {
+                let to = parent.clone().unwrap_or_else(|| "the top level".into());
+                s.change(me, "code.move", &format!("move {path} under {to}"), |rec| {
+                    codebook::edit::move_to(rec, &path, parent.as_deref())
+                })?;
+                out.message = format!("moved {path} under {to}");
+            }
+            Effect::MergeCode { from, into } => {
+                let n = s.change(
+                    me,
+                    "code.merge",
+                    &format!("merge {from} into {into}"),
+                    |rec| codebook::edit::merge(rec, &from, &into),
+                )?;
+                out.message = format!("merged {from} into {into} ({n} codings)");
+            }
+            Effect::DeleteCode { path } => {
+                let n = s.change(me, "code.delete", &format!("delete code {path}"), |rec| {
+                    codebook::edit::delete(rec, &path, true)
+                })?;
+                out.message = format!("deleted {path} and {n} codings (u undoes)");
+            }
+            Effect::Undo => out.message = format!("undone: {}", s.undo(coder)?),
+            Effect::Redo => out.message = format!("redone: {}", s.redo(coder)?),
+        }
+        Ok(out)
+    }
+}

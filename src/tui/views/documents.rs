@@ -1,0 +1,79 @@
+//! The Documents pane: every document with its attributes, and the selected document's
+//! participants with theirs. Only the visible rows are built.
+
+use super::{first_row, fit, pane_block};
+use crate::tui::app::{App, Pane};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Rows for the document list inside `area` (the rest lists participants).
+fn list_height(area: Rect) -> usize {
+    let inner = area.height.saturating_sub(2) as usize;
+    if inner >= 6 { inner * 3 / 5 } else { inner }
+}
+
+pub fn first_visible(sel: usize, area: Rect, n: usize) -> usize {
+    first_row(sel, list_height(area), n)
+}
+
+pub fn render(app: &App, area: Rect, frame: &mut Frame) {
+    let block = pane_block(
+        app,
+        Pane::Documents,
+        format!(" Documents ({}) ", app.docs.len()),
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = inner.width as usize;
+    let h = list_height(area);
+    let first = first_visible(app.doc_sel, area, app.docs.len());
+    let open = app.doc.as_ref().map(|d| d.id);
+    let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+    for (i, d) in app.docs.iter().enumerate().skip(first).take(h) {
+        let mark = if Some(d.id) == open { "▸" } else { " " };
+        let attrs: Vec<&str> = d.attributes.values().map(String::as_str).collect();
+        let text = format!("{mark}{} {}", d.name, attrs.join(" · "));
+        let mut style = ratatui::style::Style::new();
+        if i == app.doc_sel {
+            style = app.theme.highlight();
+        }
+        lines.push(Line::from(Span::styled(fit(&text, w), style)));
+    }
+    while lines.len() < h {
+        lines.push(Line::default());
+    }
+    let rest = (inner.height as usize).saturating_sub(h);
+    if rest > 0 {
+        let name = app
+            .docs
+            .get(app.doc_sel)
+            .map(|d| d.name.as_str())
+            .unwrap_or("");
+        lines.push(Line::from(Span::styled(
+            fit(&format!("─ Participants in {name}"), w),
+            app.theme.dim(),
+        )));
+        for s in app.speakers.iter().take(rest - 1) {
+            let who = match (&s.participant, &s.role) {
+                (Some(p), Some(r)) if r != "participant" => format!("{} ({p}, {r})", s.label),
+                (Some(p), _) => format!("{} ({p})", s.label),
+                _ => s.label.clone(),
+            };
+            let attrs: Vec<String> = s
+                .attributes
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            lines.push(Line::from(vec![
+                Span::styled(fit(&who, w), app.theme.speaker()),
+                Span::raw(fit(
+                    &format!(" {}", attrs.join(", ")),
+                    w.saturating_sub(who.chars().count()),
+                )),
+            ]));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

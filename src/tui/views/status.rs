@@ -1,0 +1,83 @@
+//! The status bar: study, coder, position and mode on the first row (or the last message), and
+//! the keys that work here now on the second — taken from the keymap table.
+
+use super::fit;
+use crate::tui::app::App;
+use crate::tui::keymap::Context;
+use crate::tui::popup::{Prompt, PromptKind};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+pub fn position(app: &App) -> String {
+    let Some(doc) = &app.doc else {
+        return "no document".into();
+    };
+    if doc.turns.is_empty() {
+        return format!("{} (empty)", doc.name);
+    }
+    let t = doc.turn_at(app.cursor);
+    let pct = (app.cursor * 100) / doc.text.len().max(1);
+    format!("{} turn {}/{} · {pct}%", doc.name, t + 1, doc.turns.len())
+}
+
+pub fn render(app: &App, area: Rect, frame: &mut Frame) {
+    let w = area.width as usize;
+    let mode = match app.context() {
+        Context::Visual => {
+            let (s, e) = app.selection().unwrap_or((0, 0));
+            format!(" VISUAL {} chars", e - s)
+        }
+        _ => String::new(),
+    };
+    let blind = if app.show_others { "" } else { " · blind" };
+    let left = format!(
+        " {} · {}{blind} · {}{mode} ",
+        app.study_name,
+        app.coder.name,
+        position(app)
+    );
+    let mut first = vec![Span::styled(
+        fit(&left, w),
+        app.theme.key().add_modifier(Modifier::REVERSED),
+    )];
+    if let Some(m) = &app.message {
+        let room =
+            w.saturating_sub(unicode_width::UnicodeWidthStr::width(first[0].content.as_ref()) + 1);
+        let style = if m.starts_with("error") {
+            app.theme.error()
+        } else {
+            ratatui::style::Style::new()
+        };
+        first.push(Span::styled(format!(" {}", fit(m, room)), style));
+    }
+    let mut hints = Vec::new();
+    for ctx in app.contexts() {
+        for b in app.keymap.of(ctx) {
+            if let Some(h) = b.hint {
+                hints.push(Span::styled(format!(" {}", b.key), app.theme.key()));
+                hints.push(Span::raw(format!(" {h} ")));
+            }
+        }
+    }
+    let lines = vec![Line::from(first), Line::from(hints)];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+pub fn render_prompt(app: &App, p: &Prompt, area: Rect, frame: &mut Frame) {
+    let label = match p.kind {
+        PromptKind::Search => "/",
+        PromptKind::Filter => "filter codes: ",
+        PromptKind::NewCode => "new code (Theme/Code): ",
+    };
+    let row = Rect { height: 1, ..area };
+    frame.render_widget(Clear, row);
+    let line = Line::from(vec![
+        Span::styled(label, app.theme.key()),
+        Span::raw(crate::text::sanitize(&p.input, false)),
+        Span::styled(" ", app.theme.cursor()),
+    ]);
+    frame.render_widget(Paragraph::new(line), row);
+}
