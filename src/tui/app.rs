@@ -189,6 +189,7 @@ impl App {
 
     /// Reloads everything shown from the study file (after an action, or another process's).
     pub fn reload(&mut self) -> Result<()> {
+        let sel_id = self.selected_code().map(|c| c.id);
         let conn = self.store.study.conn();
         self.docs = crate::study::documents::list(conn)?;
         self.doc_sel = self.doc_sel.min(self.docs.len().saturating_sub(1));
@@ -209,7 +210,7 @@ impl App {
             .map(|c| (c.id, c.name))
             .collect();
         self.recent.retain(|id| self.code_index.contains_key(id));
-        self.refilter();
+        self.refilter_keeping(sel_id);
         self.load_speakers()?;
         if let Some(doc) = &mut self.doc {
             if self.docs.iter().any(|d| d.id == doc.id) {
@@ -245,6 +246,10 @@ impl App {
     /// Recomputes the codebook rows after the filter or the codebook changed.
     pub fn refilter(&mut self) {
         let sel_id = self.selected_code().map(|c| c.id);
+        self.refilter_keeping(sel_id);
+    }
+
+    fn refilter_keeping(&mut self, sel_id: Option<i64>) {
         let f = self.code_filter.to_lowercase();
         self.code_rows = (0..self.codes.len())
             .filter(|&i| f.is_empty() || super::fuzzy::score(&f, &self.codes[i].path).is_some())
@@ -256,7 +261,9 @@ impl App {
     }
 
     pub fn selected_code(&self) -> Option<&Code> {
-        self.code_rows.get(self.code_sel).map(|&i| &self.codes[i])
+        self.code_rows
+            .get(self.code_sel)
+            .and_then(|&i| self.codes.get(i))
     }
 
     pub fn code(&self, id: i64) -> Option<&Code> {

@@ -10,7 +10,7 @@ pub fn score(query: &str, candidate: &str) -> Option<i64> {
     let mut score = 0i64;
     let mut ci = 0usize;
     let mut prev_match: Option<usize> = None;
-    for q in query.chars() {
+    for q in query.chars().filter(|c| !c.is_whitespace()) {
         let found = (ci..cand.len()).find(|&i| cand[i] == q)?;
         let at_word_start = found == 0 || matches!(cand[found - 1], ' ' | '/' | '-' | '_');
         score += 1;
@@ -28,7 +28,7 @@ pub fn score(query: &str, candidate: &str) -> Option<i64> {
     score -= (cand.len() as i64) / 16;
     if let Some(slash) = candidate.rfind('/') {
         let tail = candidate[slash + 1..].to_lowercase();
-        if tail.contains(query) {
+        if !query.is_empty() && tail.contains(query) {
             score += 6;
         }
     } else if candidate.to_lowercase().contains(query) {

@@ -150,5 +150,7 @@ pub fn text_area(text: &str) -> TextArea<'static> {
     let mut t = TextArea::new(lines);
     t.set_cursor_line_style(ratatui::style::Style::new());
     t.set_wrap_mode(ratatui_textarea::WrapMode::Word);
+    t.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
     t
 }

@@ -511,7 +511,7 @@ impl App {
             let w = super::motion::word_end_fwd(t, e - 1, hi);
             if w >= hi { hi } else { w + 1 }
         } else {
-            let mut p = super::motion::word_start_back(t, e - 1, s);
+            let mut p = super::motion::word_start_back(t, e, s);
             while p > s && t[p - 1].is_whitespace() {
                 p -= 1;
             }
