@@ -79,7 +79,7 @@ impl Finder {
         let q = self.query.trim();
         let creates = matches!(self.purpose, Purpose::CodeRange { .. });
         if creates && !q.is_empty() {
-            let wanted = crate::codebook::split_path(q).map(|p| p.join("/"));
+            let wanted = crate::codebook::split_path(q).map(|p| canonical(&p, &self.pool));
             if let Ok(path) = wanted {
                 let exists = self.pool.iter().any(|(_, s)| s.eq_ignore_ascii_case(&path));
                 if !exists {
@@ -96,6 +96,24 @@ impl Finder {
             self.sel = 0;
         }
     }
+}
+
+/// `parts` as a path, with each leading part spelled as the existing code it names (so
+/// "access/New" goes under "Access").
+fn canonical(parts: &[String], pool: &[(Item, String)]) -> String {
+    let mut out: Vec<String> = parts.to_vec();
+    for i in 1..=parts.len() {
+        let prefix = out[..i].join("/");
+        if let Some((_, existing)) = pool
+            .iter()
+            .find(|(item, s)| matches!(item, Item::Code(_)) && s.eq_ignore_ascii_case(&prefix))
+        {
+            for (k, part) in existing.split('/').enumerate().take(i) {
+                out[k] = part.to_string();
+            }
+        }
+    }
+    out.join("/")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -54,9 +54,14 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         first.push(Span::styled(format!(" {}", fit(m, room)), style));
     }
     let mut hints = Vec::new();
+    let mut shown = Vec::new();
     for ctx in app.contexts() {
         for b in app.keymap.of(ctx) {
             if let Some(h) = b.hint {
+                if shown.contains(&b.action) {
+                    continue;
+                }
+                shown.push(b.action);
                 hints.push(Span::styled(format!(" {}", b.key), app.theme.key()));
                 hints.push(Span::raw(format!(" {h} ")));
             }
