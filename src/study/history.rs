@@ -24,6 +24,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("codings", &["id"]),
     ("memos", &["id"]),
     ("codebook_versions", &["id"]),
+    ("reviews", &["id"]),
 ];
 
 /// Tables whose row images are too large to be worth keeping twice: a document's text never
