@@ -7,7 +7,7 @@ use common::TempStudy;
 use std::process::Stdio;
 use std::time::Duration;
 
-const ROWS: usize = 20_000;
+const ROWS: usize = 5_000;
 
 #[test]
 fn killed_writer_leaves_an_intact_all_or_nothing_study() {
@@ -23,15 +23,14 @@ fn killed_writer_leaves_an_intact_all_or_nothing_study() {
     s.cmd().arg("import").arg(&file).assert().success();
     let mut csv = String::from("document,coder,code,start,end\n");
     for i in 0..ROWS {
-        let start = i % 5000;
-        let end = start + 1 + i / 5000;
+        let start = i % 2500;
+        let end = start + 1 + i / 2500;
         csv.push_str(&format!("long,sam,Theme/Code {},{start},{end}\n", i % 7));
     }
     let codings = s.write("codings.csv", csv);
 
-    let mut outcomes = Vec::new();
-    for delay_ms in [0u64, 15, 40, 80, 150, 300] {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("thematic"))
+    let spawn = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("thematic"))
             .args(["--project"])
             .arg(&s.path)
             .args(["--coder", "sam", "import-codings"])
@@ -40,7 +39,18 @@ fn killed_writer_leaves_an_intact_all_or_nothing_study() {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap()
+    };
+    // Time one complete run, then kill at fractions of that time (and once after it ends).
+    let started = std::time::Instant::now();
+    assert!(spawn().wait().unwrap().success());
+    let full = started.elapsed().as_millis() as u64;
+    s.cmd_as("sam").arg("undo").assert().success();
+
+    let mut outcomes = Vec::new();
+    for percent in [0u64, 10, 30, 50, 70, 85, 95, 150] {
+        let delay_ms = full * percent / 100;
+        let mut child = spawn();
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();
         let status = child.wait().unwrap();
@@ -63,5 +73,9 @@ fn killed_writer_leaves_an_intact_all_or_nothing_study() {
             s.cmd_as("sam").arg("undo").assert().success();
         }
     }
-    eprintln!("kill outcomes (delay ms, finished, codings): {outcomes:?}");
+    assert!(
+        outcomes.iter().any(|&(_, finished, n)| !finished && n == 0),
+        "no kill landed before the commit: {outcomes:?}"
+    );
+    eprintln!("full run {full} ms; kill outcomes (delay ms, finished, codings): {outcomes:?}");
 }
