@@ -345,7 +345,9 @@ fn set_ratings(
             if slot.1 != 0 && slot.1 != category {
                 several[u * n + c.coder] = true;
             }
-            if overlap > slot.0 {
+            // Ties go to the code first in codebook order, so the result never depends on
+            // the order codings were stored in.
+            if overlap > slot.0 || (overlap == slot.0 && category < slot.1) {
                 *slot = (overlap, category);
             }
         }
@@ -353,7 +355,7 @@ fn set_ratings(
     let multi = several.iter().filter(|&&s| s).count();
     if multi > 0 {
         notes.0.push(format!(
-            "overall: {multi} unit judgement(s) had several codes of the set; each was taken as the code covering most of the unit"
+            "overall: {multi} unit judgement(s) had several codes of the set; each was taken as the code covering most of the unit (ties: first in codebook order)"
         ));
     }
     let mut r = Ratings::with_capacity(n, set.len() as u32 + 1, units.len());
