@@ -4,12 +4,14 @@
 //! and table import (`import`), the codebook (`codebook`), codings (`coding`), memos (`memo`)
 //! and the demo study (`demo`). The binary's `cli` and `tui` are thin shells over it.
 
+pub mod agreement;
 pub mod cli;
 pub mod codebook;
 pub mod coding;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod exchange;
 pub mod import;
 pub mod memo;
 pub mod study;

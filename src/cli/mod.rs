@@ -1,6 +1,7 @@
 //! The CLI shell: parses arguments, opens the study, runs one command, maps errors to exit codes
 //! (0 ok, 1 failure, 2 usage — clap exits with 2 itself).
 
+mod agreement_cmds;
 pub mod args;
 mod codebook_cmds;
 mod coding_cmds;
@@ -90,6 +91,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Excerpts { code, by, format } => {
             coding_cmds::excerpts(&ctx, &code, by.as_deref(), format)
         }
+        Command::Agreement(a) => agreement_cmds::agreement(&ctx, &a),
+        Command::Disagreements {
+            scope,
+            code,
+            format,
+        } => agreement_cmds::disagreements(&ctx, &scope, code.as_deref(), format),
+        Command::Resolve {
+            document,
+            code,
+            range,
+            accept,
+        } => agreement_cmds::resolve(&mut ctx, &document, &code, &range, &accept),
         Command::Memo { action } => coding_cmds::memo(&mut ctx, action),
         Command::Undo => study_cmds::undo(&mut ctx, false),
         Command::Redo => study_cmds::undo(&mut ctx, true),

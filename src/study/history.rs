@@ -24,6 +24,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("codings", &["id"]),
     ("memos", &["id"]),
     ("codebook_versions", &["id"]),
+    ("reviews", &["id"]),
 ];
 
 /// Tables whose row images are too large to be worth keeping twice: a document's text never
@@ -308,10 +309,15 @@ impl<'a> Recorder<'a> {
         Ok(true)
     }
 
-    pub fn commit(self) -> Result<i64> {
+    /// Commits the action; an action that changed no row leaves no trace in the history.
+    pub fn commit(self) -> Result<Option<i64>> {
+        if self.seq == 0 {
+            self.tx.rollback()?;
+            return Ok(None);
+        }
         let id = self.change_id;
         self.tx.commit()?;
-        Ok(id)
+        Ok(Some(id))
     }
 }
 
