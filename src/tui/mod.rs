@@ -10,11 +10,13 @@ pub mod keymap;
 pub mod layout;
 pub mod log;
 pub mod motion;
+mod mouse;
 mod nav;
 pub mod popup;
 pub mod store;
 pub mod theme;
 mod update;
+mod update_popup;
 pub mod views;
 
 use crate::Result;
