@@ -26,6 +26,8 @@ pub enum Pane {
 pub struct DocView {
     pub id: i64,
     pub name: String,
+    /// The document's attributes as the pane title shows them.
+    pub attributes: String,
     pub text: Vec<char>,
     pub turns: Vec<Turn>,
     /// Every coding of the document, by start; `max_end[i]` is the largest end in [0, i].
@@ -278,9 +280,15 @@ impl App {
         let text: Vec<char> = crate::study::documents::text(conn, d.id)?.chars().collect();
         let turns = crate::study::documents::turns(conn, d.id)?;
         let codings = crate::coding::for_document(conn, d.id)?;
+        let attributes = super::views::documents::ordered_attributes(&d.attributes)
+            .iter()
+            .map(|(k, v)| format!("{}: {v}", k.replace('_', " ")))
+            .collect::<Vec<_>>()
+            .join(" · ");
         let mut view = DocView {
             id: d.id,
             name: crate::text::sanitize(&d.name, false),
+            attributes,
             text,
             turns,
             codings: Vec::new(),

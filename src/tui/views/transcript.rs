@@ -24,18 +24,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         );
         return;
     };
-    let attrs = app
-        .docs
-        .iter()
-        .find(|d| d.id == doc.id)
-        .map(|d| {
-            d.attributes
-                .values()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" · ")
-        })
-        .unwrap_or_default();
+    let attrs = &doc.attributes;
     let mut title = format!(" {} ", doc.name);
     if !attrs.is_empty() {
         title.push_str(&format!("— {attrs} "));
@@ -98,39 +87,53 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     frame.render_widget(Paragraph::new(margin_lines), geo.margin);
 }
 
-fn char_style(
-    app: &App,
-    at: usize,
-    codings: &[&Coding],
-    selection: Option<(usize, usize)>,
-) -> Style {
+/// A coding on a line, with the style it gives its characters.
+struct Paint {
+    start: usize,
+    end: usize,
+    own: bool,
+    style: Style,
+}
+
+fn paints(app: &App, codings: &[&Coding]) -> Vec<Paint> {
+    codings
+        .iter()
+        .map(|c| {
+            let own = c.coder_id == app.coder.id;
+            let colour = app.code(c.code_id).map_or("#888888", |k| k.colour.as_str());
+            let style = if own {
+                app.theme.coded(colour)
+            } else {
+                app.theme.others(colour)
+            };
+            Paint {
+                start: c.start as usize,
+                end: c.end as usize,
+                own,
+                style,
+            }
+        })
+        .collect()
+}
+
+fn char_style(app: &App, at: usize, paints: &[Paint], selection: Option<(usize, usize)>) -> Style {
     let mut style = Style::new();
     // The innermost own coding colours the background; others' codings underline.
-    let mut own: Option<&Coding> = None;
-    let mut other: Option<&Coding> = None;
-    for c in codings {
-        if (c.start as usize) <= at && at < c.end as usize {
-            let slot = if c.coder_id == app.coder.id {
-                &mut own
-            } else {
-                &mut other
-            };
-            if slot.is_none_or(|o| c.end - c.start < o.end - o.start) {
-                *slot = Some(c);
+    let mut own: Option<&Paint> = None;
+    let mut other: Option<&Paint> = None;
+    for p in paints {
+        if p.start <= at && at < p.end {
+            let slot = if p.own { &mut own } else { &mut other };
+            if slot.is_none_or(|o| p.end - p.start < o.end - o.start) {
+                *slot = Some(p);
             }
         }
     }
-    let colour = |c: &Coding| {
-        app.code(c.code_id)
-            .map(|k| k.colour.as_str())
-            .unwrap_or("#888888")
-            .to_string()
-    };
-    if let Some(c) = other {
-        style = style.patch(app.theme.others(&colour(c)));
+    if let Some(p) = other {
+        style = style.patch(p.style);
     }
-    if let Some(c) = own {
-        style = style.patch(app.theme.coded(&colour(c)));
+    if let Some(p) = own {
+        style = style.patch(p.style);
     }
     if let Some((s, e)) = selection
         && s <= at
@@ -152,6 +155,8 @@ fn text_line<'a>(
     codings: &[&Coding],
     selection: Option<(usize, usize)>,
 ) -> Line<'a> {
+    let codings = paints(app, codings);
+    let codings = codings.as_slice();
     let mut spans: Vec<Span> = Vec::new();
     let mut run = String::new();
     let mut run_style = Style::new();
