@@ -47,11 +47,7 @@ impl App {
                     }
                 } else if areas.codebook.contains(pos) {
                     self.focus = Pane::Codebook;
-                    let first = super::views::codebook::first_visible(
-                        self.code_sel,
-                        areas.codebook,
-                        self.code_rows.len(),
-                    );
+                    let first = super::views::codebook::first_visible(self, areas.codebook);
                     let i = first + m.row.saturating_sub(areas.codebook.y + 1) as usize;
                     if i < self.code_rows.len() {
                         self.code_sel = i;

@@ -15,8 +15,9 @@ fn list_height(app: &App, area: Rect) -> usize {
     if app.show_details { inner / 2 } else { inner }
 }
 
-pub fn first_visible(sel: usize, area: Rect, n: usize) -> usize {
-    first_row(sel, area.height.saturating_sub(2) as usize, n)
+/// The first code row shown (also what a mouse click is measured from).
+pub fn first_visible(app: &App, area: Rect) -> usize {
+    first_row(app.code_sel, list_height(app, area), app.code_rows.len())
 }
 
 pub fn render(app: &App, area: Rect, frame: &mut Frame) {
@@ -34,11 +35,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     frame.render_widget(block, area);
     let w = inner.width as usize;
     let h = list_height(app, area);
-    let first = if app.show_details {
-        first_row(app.code_sel, h, app.code_rows.len())
-    } else {
-        first_visible(app.code_sel, area, app.code_rows.len())
-    };
+    let first = first_visible(app, area);
     let mut lines = Vec::with_capacity(inner.height as usize);
     if app.codes.is_empty() {
         lines.push(Line::styled(
