@@ -134,13 +134,22 @@ fn hints_help_and_dispatch_follow_keys_toml() {
     let path = dir.path().join("study.thematic");
     let study = fixture::small_study(&path).unwrap();
     let mut map = Keymap::default();
-    assert!(map.apply_overrides("transcript.code = \"C-k\"\nundo = \"z\"").is_empty());
+    assert!(
+        map.apply_overrides("transcript.code = \"C-k\"\nundo = \"z\"")
+            .is_empty()
+    );
     let mut a = App::new(study, "alex", map, Theme::plain(), Rect::new(0, 0, 120, 40)).unwrap();
     let out = screen(&a);
     assert!(out.contains("C-k code") && out.contains("z undo"), "{out}");
     keys(&mut a, "?");
     let help = screen(&a);
-    assert!(help.contains("C-k ") && !help.contains(" c, Enter "), "{help}");
+    assert!(
+        help.contains("C-k ") && !help.contains(" c, Enter "),
+        "{help}"
+    );
     keys(&mut a, "Esc C-k");
-    assert!(matches!(a.popups.last(), Some(thematic::tui::popup::Popup::Finder(_))));
+    assert!(matches!(
+        a.popups.last(),
+        Some(thematic::tui::popup::Popup::Finder(_))
+    ));
 }
