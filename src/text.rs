@@ -27,6 +27,15 @@ pub fn sanitize(s: &str, keep_newlines: bool) -> String {
         .collect()
 }
 
+/// One character as `sanitize(_, false)` shows it (for drawing cell by cell).
+pub fn safe_char(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        c if c.is_control() || is_bidi_control(c) => '\u{FFFD}',
+        c => c,
+    }
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
@@ -49,5 +58,10 @@ mod tests {
         let s = sanitize("ok\x1b[2J\x07\u{9b}x\u{202E}y\nz", false);
         assert!(!s.chars().any(|c| c.is_control()), "{s:?}");
         assert_eq!(sanitize("a\nb", true), "a\nb");
+        let raw = "ok\x1b[2J\x07\u{9b}x\u{202E}y\n\tz";
+        assert_eq!(
+            raw.chars().map(safe_char).collect::<String>(),
+            sanitize(raw, false)
+        );
     }
 }

@@ -7,10 +7,12 @@ use crate::coding::Coding;
 use crate::tui::app::{App, DocView, Pane};
 use crate::tui::layout::{self, Row};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthChar;
 
 pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let Some(doc) = &app.doc else {
@@ -38,9 +40,9 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let geo = layout::transcript_geometry(area);
     let rows = app.visible_rows();
     let selection = app.selection();
-    let mut text_lines = Vec::with_capacity(rows.len());
-    let mut margin_lines = Vec::with_capacity(rows.len());
-    for row in &rows {
+    let buf = frame.buffer_mut();
+    for (i, row) in rows.iter().enumerate() {
+        let y = geo.text.y + i as u16;
         match *row {
             Row::Header { turn } => {
                 let t = &doc.turns[turn];
@@ -55,25 +57,27 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
                         app.theme.dim(),
                     ));
                 }
-                text_lines.push(Line::from(spans));
-                margin_lines.push(Line::default());
+                buf.set_line(geo.text.x, y, &Line::from(spans), geo.text.width);
             }
-            Row::Gap { .. } => {
-                text_lines.push(Line::default());
-                margin_lines.push(Line::default());
-            }
+            Row::Gap { .. } => {}
             Row::Text { start, end, .. } => {
                 let (s, e) = (start as usize, end as usize);
                 let codings: Vec<&Coding> = doc
                     .overlapping(s, e.max(s + 1))
                     .filter(|c| app.visible(c))
                     .collect();
-                text_lines.push(text_line(app, doc, s, e, &codings, selection));
-                margin_lines.push(margin_line(app, &codings, geo.margin.width as usize));
+                let paints = paints(app, &codings);
+                let cells = Cells {
+                    x: geo.text.x,
+                    y,
+                    width: geo.text.width,
+                };
+                draw_text(buf, app, doc, (s, e), &paints, selection, cells);
+                let margin = margin_line(app, &codings, geo.margin.width as usize);
+                buf.set_line(geo.margin.x, y, &margin, geo.margin.width);
             }
         }
     }
-    frame.render_widget(Paragraph::new(text_lines), geo.text);
     let rule = Rect::new(
         geo.margin.x.saturating_sub(1),
         geo.margin.y,
@@ -84,7 +88,6 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         .map(|_| Line::styled("│", app.theme.dim()))
         .collect();
     frame.render_widget(Paragraph::new(bar), rule);
-    frame.render_widget(Paragraph::new(margin_lines), geo.margin);
 }
 
 /// A coding on a line, with the style it gives its characters.
@@ -147,79 +150,108 @@ fn char_style(app: &App, at: usize, paints: &[Paint], selection: Option<(usize, 
     style
 }
 
-fn text_line<'a>(
+/// Where a text row goes on screen.
+struct Cells {
+    x: u16,
+    y: u16,
+    width: u16,
+}
+
+/// Draws the chars [s, e) cell by cell, with the same widths the layout used (so a click maps
+/// back to the char under it), never sending a control character to the terminal.
+fn draw_text(
+    buf: &mut Buffer,
     app: &App,
     doc: &DocView,
-    s: usize,
-    e: usize,
-    codings: &[&Coding],
+    (s, e): (usize, usize),
+    paints: &[Paint],
     selection: Option<(usize, usize)>,
-) -> Line<'a> {
-    let codings = paints(app, codings);
-    let codings = codings.as_slice();
-    let mut spans: Vec<Span> = Vec::new();
-    let mut run = String::new();
-    let mut run_style = Style::new();
-    for at in s..e {
-        let st = char_style(app, at, codings, selection);
-        if st != run_style && !run.is_empty() {
-            spans.push(Span::styled(
-                crate::text::sanitize(&std::mem::take(&mut run), false),
-                run_style,
-            ));
+    at: Cells,
+) {
+    let right = at.x + at.width;
+    let mut x = at.x;
+    let mut prev: Option<u16> = None;
+    for i in s..e {
+        let c = crate::text::safe_char(doc.text[i]);
+        let w = c.width().unwrap_or(0) as u16;
+        if w == 0 {
+            // Combining marks join the character before them.
+            if let Some(px) = prev {
+                let cell = &mut buf[(px, at.y)];
+                let mut symbol = cell.symbol().to_string();
+                symbol.push(c);
+                cell.set_symbol(&symbol);
+            }
+            continue;
         }
-        run_style = st;
-        run.push(doc.text[at]);
+        if x + w > right {
+            break;
+        }
+        let style = char_style(app, i, paints, selection);
+        buf[(x, at.y)].set_char(c).set_style(style);
+        for k in 1..w {
+            buf[(x + k, at.y)].reset();
+        }
+        prev = Some(x);
+        x += w;
     }
-    if !run.is_empty() {
-        spans.push(Span::styled(crate::text::sanitize(&run, false), run_style));
+    // The cursor on a line break shows as a block after the text.
+    if app.cursor == e
+        && e < doc.text.len()
+        && doc.text[e] == '\n'
+        && app.focus == Pane::Main
+        && x < right
+    {
+        buf[(x, at.y)]
+            .set_char(' ')
+            .set_style(char_style(app, e, paints, selection));
     }
-    // The cursor on a line break (or an empty line) shows as a block after the text.
-    if app.cursor == e && e < doc.text.len() && doc.text[e] == '\n' && app.focus == Pane::Main {
-        spans.push(Span::styled(" ", char_style(app, e, codings, selection)));
-    }
-    Line::from(spans)
 }
 
 fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize) -> Line<'a> {
+    // Own codes first, then others' (marked with the coder's initial); each label gets an even
+    // share of the margin, so several codes on a line all show.
+    let mut labels: Vec<(String, Style)> = Vec::new();
     let mut seen: Vec<(i64, bool)> = Vec::new();
+    for mine in [true, false] {
+        for c in codings
+            .iter()
+            .filter(|c| (c.coder_id == app.coder.id) == mine)
+        {
+            if seen.contains(&(c.code_id, mine)) {
+                continue;
+            }
+            seen.push((c.code_id, mine));
+            let Some(code) = app.code(c.code_id) else {
+                continue;
+            };
+            if mine {
+                labels.push((code.name.clone(), app.theme.label(&code.colour)));
+            } else {
+                let who = app.coder_names.get(&c.coder_id).map_or("?", String::as_str);
+                let initial = who.chars().next().unwrap_or('?');
+                labels.push((
+                    format!("{}·{initial}", code.name),
+                    app.theme.others(&code.colour),
+                ));
+            }
+        }
+    }
+    let n = labels.len().max(1);
+    let share = (width / n).max(6);
     let mut spans = Vec::new();
     let mut used = 0usize;
-    let mut ordered: Vec<&&Coding> = codings
-        .iter()
-        .filter(|c| c.coder_id == app.coder.id)
-        .collect();
-    ordered.extend(codings.iter().filter(|c| c.coder_id != app.coder.id));
-    for c in ordered {
-        let mine = c.coder_id == app.coder.id;
-        if seen.contains(&(c.code_id, mine)) {
-            continue;
-        }
-        seen.push((c.code_id, mine));
-        let Some(code) = app.code(c.code_id) else {
-            continue;
-        };
-        let mut label = code.name.clone();
-        if !mine {
-            let who = app
-                .coder_names
-                .get(&c.coder_id)
-                .map(String::as_str)
-                .unwrap_or("?");
-            label = format!("{label}·{}", who.chars().next().unwrap_or('?'));
-        }
+    for (i, (label, style)) in labels.into_iter().enumerate() {
         let room = width.saturating_sub(used);
         if room < 2 {
             break;
         }
-        let text = fit(&format!("{label} "), room);
-        used += unicode_width::UnicodeWidthStr::width(text.as_str());
-        let style = if mine {
-            app.theme.label(&code.colour)
-        } else {
-            app.theme.others(&code.colour)
-        };
+        let last = i + 1 == n;
+        let cell = if last { room } else { share.min(room) };
+        let text = fit(&label, cell.saturating_sub(1));
+        used += unicode_width::UnicodeWidthStr::width(text.as_str()) + 1;
         spans.push(Span::styled(text, style));
+        spans.push(Span::raw(" "));
     }
     Line::from(spans)
 }
