@@ -444,3 +444,16 @@ fn a_single_coder_sees_everything() {
     .unwrap();
     assert!(app.show_others);
 }
+
+#[test]
+fn brief_speakers_match_the_core_query() {
+    let t = open();
+    let conn = t.app.store.study.conn();
+    for d in &t.app.docs {
+        let mut core = thematic::study::participants::speakers(conn, d.id).unwrap();
+        for s in &mut core {
+            s.turns = 0;
+        }
+        assert_eq!(thematic::coding::view::speakers_brief(conn, d.id).unwrap(), core);
+    }
+}

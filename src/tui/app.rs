@@ -239,7 +239,7 @@ impl App {
 
     pub fn load_speakers(&mut self) -> Result<()> {
         self.speakers = match self.docs.get(self.doc_sel) {
-            Some(d) => crate::study::participants::speakers(self.store.study.conn(), d.id)?,
+            Some(d) => crate::coding::view::speakers_brief(self.store.study.conn(), d.id)?,
             None => Vec::new(),
         };
         Ok(())
