@@ -454,6 +454,9 @@ fn brief_speakers_match_the_core_query() {
         for s in &mut core {
             s.turns = 0;
         }
-        assert_eq!(thematic::coding::view::speakers_brief(conn, d.id).unwrap(), core);
+        assert_eq!(
+            thematic::coding::view::speakers_brief(conn, d.id).unwrap(),
+            core
+        );
     }
 }

@@ -153,3 +153,20 @@ fn hints_help_and_dispatch_follow_keys_toml() {
         Some(thematic::tui::popup::Popup::Finder(_))
     ));
 }
+
+#[test]
+fn no_color_draws_without_colours() {
+    use ratatui::style::Color;
+    let (_d, mut a) = app(120, 40);
+    keys(&mut a, "o } v w ?");
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| views::draw(&a, f)).unwrap();
+    for cell in t.backend().buffer().content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{cell:?}");
+    }
+    // With colour, coded text is on its code's colour.
+    a.theme = Theme { colour: true };
+    keys(&mut a, "Esc");
+    t.draw(|f| views::draw(&a, f)).unwrap();
+    assert!(t.backend().buffer().content().iter().any(|c| matches!(c.bg, Color::Rgb(..))));
+}

@@ -130,6 +130,12 @@ fn replay(path: &Path, keys: usize) -> Vec<f64> {
         time("status", &mut terminal, &|f| {
             views::status::render(&app, a.status, f)
         });
+        let t = Instant::now();
+        for _ in 0..500 {
+            app.load_speakers().expect("speakers");
+        }
+        let ms = t.elapsed().as_secs_f64() * 1000.0 / 500.0;
+        eprintln!("    {:<24} {ms:.3} ms", "load speakers");
     }
     let mut times = Vec::with_capacity(keys);
     for key in script(keys) {
@@ -171,6 +177,15 @@ fn run(paths: &[&Path], keys: usize, rounds: usize) -> Vec<(Figures, Figures)> {
                 let f = figures(v);
                 eprintln!("    {k:<32} median {:.3} max {:.3}", f.median, f.max);
             }
+            let mut slow: Vec<(f64, usize)> = best.iter().copied().zip(0..).collect();
+            slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let keys = script(keys);
+            let worst: Vec<String> = slow
+                .iter()
+                .take(30)
+                .map(|(t, i)| format!("{i}:{:?}={t:.2}", keys[*i].code))
+                .collect();
+            eprintln!("    slowest: {}", worst.join(" "));
         }
     }
     all.into_iter()

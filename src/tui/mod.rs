@@ -48,7 +48,13 @@ pub fn run(path: &Path, coder_name: &str) -> Result<()> {
         );
         previous(info);
     }));
-    let mut terminal = ratatui::init();
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(crate::invalid!(
+            "the workbench needs a terminal; use a subcommand (see `thematic help`) from scripts"
+        ));
+    }
+    let mut terminal = ratatui::try_init()?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
     let result = (|| -> Result<()> {
         let size = terminal.size()?;

@@ -21,7 +21,13 @@ impl App {
                         let i = (m.row.saturating_sub(areas.main.y + 1) / 2) as usize;
                         if let Some(r) = &mut self.retrieval {
                             let first = super::views::retrieval::first_visible(r.sel, areas.main);
-                            r.sel = (first + i).min(r.excerpts.len().saturating_sub(1));
+                            let picked = (first + i).min(r.excerpts.len().saturating_sub(1));
+                            let again = picked == r.sel;
+                            r.sel = picked;
+                            if again {
+                                // A second click on an excerpt jumps to it.
+                                self.act(Action::Open);
+                            }
                         }
                     } else if let Some(at) = self.char_at_cell(m.column, m.row) {
                         self.cursor = at;
