@@ -168,5 +168,11 @@ fn no_color_draws_without_colours() {
     a.theme = Theme { colour: true };
     keys(&mut a, "Esc");
     t.draw(|f| views::draw(&a, f)).unwrap();
-    assert!(t.backend().buffer().content().iter().any(|c| matches!(c.bg, Color::Rgb(..))));
+    assert!(
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| matches!(c.bg, Color::Rgb(..)))
+    );
 }
