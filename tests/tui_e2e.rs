@@ -27,7 +27,7 @@ impl Tmux {
             session: format!("thematic-e2e-{}", std::process::id()),
         };
         let cmd = format!(
-            "env XDG_CONFIG_HOME={d} THEMATIC_DATA_DIR={d} TERM=xterm-256color {bin} {args}",
+            "env XDG_CONFIG_HOME={d} THEMATIC_DATA_DIR={d} THEMATIC_LOG=1 TERM=xterm-256color {bin} {args}",
             d = dir.display(),
             bin = env!("CARGO_BIN_EXE_thematic"),
         );
@@ -225,4 +225,11 @@ fn the_first_session_on_the_demo_study() {
         .query_row("SELECT m.body FROM memos m JOIN coders p ON p.id = m.coder_id WHERE p.name = 'casey' AND m.target_kind = 'coding'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(memo, "Said with a laugh.");
+    // THEMATIC_LOG=1 logged to the data directory, never the screen, and without the memo.
+    let log = std::fs::read_to_string(dir.path().join("thematic.log")).unwrap();
+    assert!(
+        log.contains("effect code") && log.contains("effect undo"),
+        "{log}"
+    );
+    assert!(!log.contains("laugh"), "{log}");
 }

@@ -50,6 +50,25 @@ pub enum Effect {
     Redo,
 }
 
+impl Effect {
+    /// The effect's name, for the log (which never gets transcript text, memos or code names).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Effect::Code { .. } => "code",
+            Effect::DeleteCoding(_) => "uncode",
+            Effect::Resize { .. } => "resize",
+            Effect::SaveMemo { .. } => "memo",
+            Effect::SaveCode { .. } => "code.edit",
+            Effect::NewCode(_) => "code.add",
+            Effect::MoveCode { .. } => "code.move",
+            Effect::MergeCode { .. } => "code.merge",
+            Effect::DeleteCode { .. } => "code.delete",
+            Effect::Undo => "undo",
+            Effect::Redo => "redo",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum CodeRef {
     Id(i64),

@@ -55,7 +55,7 @@ impl App {
     }
 
     pub fn run_effect(&mut self, effect: Effect) {
-        super::log::write(&format!("effect {effect:?}"));
+        super::log::write(&format!("effect {}", effect.kind()));
         let is_code = matches!(effect, Effect::Code { .. });
         match self.store.apply(&self.coder, effect) {
             Ok(out) => {
@@ -505,9 +505,9 @@ impl App {
         let (s, e) = (c.start as usize, c.end as usize);
         let (_, turn_end) = doc.turn_range(doc.turn_at(e - 1));
         let new_end = if extend {
-            let hi = if e < turn_end { turn_end } else { t.len() };
-            let w = super::motion::word_end_fwd(t, e - 1, hi);
-            if w >= hi { hi } else { w + 1 }
+            // Codings grow within their turn (a selection with v can span turns).
+            let w = super::motion::word_end_fwd(t, e - 1, turn_end);
+            if w >= turn_end { turn_end } else { w + 1 }
         } else {
             let mut p = super::motion::word_start_back(t, e, s);
             while p > s && t[p - 1].is_whitespace() {

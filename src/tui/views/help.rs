@@ -59,5 +59,7 @@ pub fn render(app: &App, ctx: Context, scroll: u16, area: Rect, frame: &mut Fram
     );
     let inner = block.inner(r);
     frame.render_widget(block, r);
-    frame.render_widget(Paragraph::new(lines(app, ctx)).scroll((scroll, 0)), inner);
+    let lines = lines(app, ctx);
+    let max = (lines.len() as u16).saturating_sub(inner.height);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll.min(max), 0)), inner);
 }
