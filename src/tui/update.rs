@@ -536,7 +536,7 @@ impl App {
             Err(e) => return self.set_message(format!("error: {e}")),
         };
         let (memo_id, body) = match existing {
-            Some(m) => (Some(m.id), m.body),
+            Some(m) => (Some(m.id), crate::text::sanitize(&m.body, true)),
             None => (None, String::new()),
         };
         let mut area = popup::text_area(&body);
@@ -552,14 +552,19 @@ impl App {
 
     pub fn open_code_editor(&mut self, id: i64) {
         let Some(c) = self.code(id) else { return };
-        let originals = vec![
-            c.name.clone(),
-            c.colour.clone(),
-            c.definition.clone(),
-            c.inclusion.clone(),
-            c.exclusion.clone(),
-            c.example.clone(),
-        ];
+        // Shown (and compared on save) as displayed, so stored text never drives the terminal
+        // and untouched fields are not rewritten.
+        let originals: Vec<String> = [
+            &c.name,
+            &c.colour,
+            &c.definition,
+            &c.inclusion,
+            &c.exclusion,
+            &c.example,
+        ]
+        .iter()
+        .map(|v| crate::text::sanitize(v, true))
+        .collect();
         let fields = originals.iter().map(|v| popup::text_area(v)).collect();
         self.popups.push(Popup::CodeEditor(Box::new(CodeEditor {
             code_id: id,
