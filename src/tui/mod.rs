@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 pub mod fixture;
 pub mod fuzzy;
+pub mod key;
 pub mod keymap;
 pub mod layout;
 pub mod log;
@@ -17,6 +18,7 @@ pub mod store;
 pub mod theme;
 mod update;
 mod update_popup;
+mod update_transcript;
 pub mod views;
 
 use crate::Result;
