@@ -427,6 +427,9 @@ impl App {
 
     /// Scrolls the view by `n` rows without moving the cursor off screen.
     pub fn scroll_rows(&mut self, n: isize) {
+        if self.turn_count() == 0 {
+            return;
+        }
         for _ in 0..n.unsigned_abs() {
             let next = if n > 0 {
                 self.next_row(self.top)
