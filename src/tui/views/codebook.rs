@@ -74,8 +74,18 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         } else {
             Style::new()
         };
+        // The swatch shows the key (1–9) of a recently used code.
+        let swatch = match app.recent.iter().position(|r| *r == c.id) {
+            Some(k) => Span::styled(
+                format!("{} ", k + 1),
+                app.theme
+                    .label(&c.colour)
+                    .add_modifier(ratatui::style::Modifier::BOLD),
+            ),
+            None => Span::styled("■ ", app.theme.label(&c.colour)),
+        };
         lines.push(Line::from(vec![
-            Span::styled("■ ", app.theme.label(&c.colour)),
+            swatch,
             Span::styled(format!("{label}{}", " ".repeat(pad)), base),
             Span::styled(right, if sel { base } else { app.theme.dim() }),
         ]));
