@@ -130,6 +130,18 @@ pub enum Command {
     },
     /// Print a summary of the study
     Summary,
+    /// Export the codebook, the whole project (REFI-QDA .qdpx), coded excerpts or a code × attribute matrix
+    Export {
+        #[command(subcommand)]
+        what: super::exchange_cmds::ExportCommand,
+    },
+    /// Bring another coder's study file into this one (a backup is taken first)
+    Merge {
+        /// The other study file
+        other: PathBuf,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
 }
 
 #[derive(Debug, Args)]
