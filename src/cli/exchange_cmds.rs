@@ -406,7 +406,7 @@ struct MergeOutput<'a> {
 }
 
 pub fn merge(ctx: &mut Context, other: &Path, format: Output) -> Result<()> {
-    merging::open_other(other)?;
+    merging::check_other(ctx.study.path(), other)?;
     let coder = ctx.coder()?;
     let backup = exchange::backup(&ctx.study)?;
     let report = merging::merge(&mut ctx.study, other, coder.id)?;

@@ -116,16 +116,21 @@ fn query<T, P: rusqlite::Params>(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Merges `other` into `study` as `coder`'s action.
-pub fn merge(study: &mut Study, other_path: &Path, coder: i64) -> Result<MergeReport> {
-    let ours = std::fs::canonicalize(study.path())?;
+/// Refuses merging a study into itself; then opens the other file as [`open_other`] does.
+pub fn check_other(study: &Path, other_path: &Path) -> Result<Connection> {
+    let ours = std::fs::canonicalize(study)?;
     if std::fs::canonicalize(other_path).ok().as_deref() == Some(ours.as_path()) {
         return Err(crate::invalid!(
             "{} is this study itself; give another coder's study file",
             other_path.display()
         ));
     }
-    let other = open_other(other_path)?;
+    open_other(other_path)
+}
+
+/// Merges `other` into `study` as `coder`'s action.
+pub fn merge(study: &mut Study, other_path: &Path, coder: i64) -> Result<MergeReport> {
+    let other = check_other(study.path(), other_path)?;
     let file = other_path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -525,13 +530,13 @@ fn merge_in(
     // Codes: by GUID, then by path; in tree order so parents come first.
     let mut code_map: HashMap<i64, i64> = HashMap::new();
     let theirs = codebook::all(other)?;
+    let mut ours_all = codebook::all(&rec.tx)?;
     for c in &theirs {
         let by_guid: Option<i64> = rec
             .tx
             .prepare_cached("SELECT id FROM codes WHERE lower(guid) = lower(?1)")?
             .query_row([&c.guid], |r| r.get(0))
             .optional()?;
-        let ours_all = codebook::all(&rec.tx)?;
         let (mapped, how) = match by_guid {
             Some(id) => (Some(id), "guid"),
             None => (
@@ -645,6 +650,11 @@ fn merge_in(
                         ],
                     )?;
                     report.codes_created.push(c.path.clone());
+                    ours_all.push(codebook::Code {
+                        id,
+                        parent_id: parent,
+                        ..c.clone()
+                    });
                     id
                 }
             }
