@@ -270,3 +270,45 @@ fn merge_refuses_itself_and_non_studies_without_changing_anything() {
         .count();
     assert_eq!(backups, 0, "no backup is taken when the merge cannot start");
 }
+
+#[test]
+fn consensus_decisions_come_along() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.thematic");
+    thematic::demo::build(&demo).unwrap();
+    let b = dir.path().join("reviewer.thematic");
+    std::fs::copy(&demo, &b).unwrap();
+    let list: serde_json::Value =
+        serde_json::from_str(&run(&dir, &b, None, &["disagreements", "--format", "json"])).unwrap();
+    let first = &list[0];
+    let range = format!("{}:{}", first["start"], first["end"]);
+    run(
+        &dir,
+        &b,
+        Some("pat"),
+        &[
+            "resolve",
+            first["document"].as_str().unwrap(),
+            "--code",
+            first["code"].as_str().unwrap(),
+            "--range",
+            &range,
+            "--accept",
+            "sam",
+        ],
+    );
+    let out = run(&dir, &demo, Some("alex"), &["merge", b.to_str().unwrap()]);
+    assert!(out.contains("consensus decisions: 1 added"), "{out}");
+    assert_eq!(count(&demo, "SELECT count(*) FROM reviews"), 1);
+    assert_eq!(
+        count(
+            &demo,
+            "SELECT count(*) FROM codings c JOIN coders k ON k.id = c.coder_id WHERE k.is_consensus = 1"
+        ),
+        count(
+            &b,
+            "SELECT count(*) FROM codings c JOIN coders k ON k.id = c.coder_id WHERE k.is_consensus = 1"
+        ),
+    );
+    assert!(count(&demo, "SELECT count(*) FROM coders WHERE is_consensus = 1") == 1);
+}

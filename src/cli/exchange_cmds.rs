@@ -455,6 +455,12 @@ pub fn merge(ctx: &mut Context, other: &Path, format: Output) -> Result<()> {
         r.participants_added.len(),
         r.attribute_values_set
     );
+    if r.reviews_added + r.codebook_versions_added > 0 {
+        println!(
+            "  consensus decisions: {} added; codebook versions: {} added",
+            r.reviews_added, r.codebook_versions_added
+        );
+    }
     for c in &r.conflicts {
         println!("  conflict: {}", crate::text::sanitize(c, false));
     }

@@ -474,7 +474,12 @@ pub fn import_project(
                             &[
                                 ("name", Value::Text(name.clone())),
                                 ("guid", Value::Text(guid)),
-                                ("is_consensus", Value::Integer((name == "consensus") as i64)),
+                                (
+                                    "is_consensus",
+                                    Value::Integer(
+                                        (name == crate::agreement::review::CONSENSUS_CODER) as i64,
+                                    ),
+                                ),
                                 ("created_at", Value::Text(now)),
                             ],
                         )?;

@@ -6,7 +6,8 @@
 //! coder, exact duplicates (same coder, code, document and range) skipped. Our values win: a
 //! code with the same GUID but a different name or codebook field is reported and their version
 //! written as a memo on the code; differing attribute values are reported and ours kept. Empty
-//! fields of ours are filled from theirs.
+//! fields of ours are filled from theirs. Consensus decisions (reviews) and named codebook
+//! versions we lack come in too.
 //!
 //! History: their `changes` rows are not copied (their row ids mean nothing here, and replaying
 //! them could corrupt ours); instead the merge is one change in our history whose row images
@@ -42,6 +43,8 @@ pub struct MergeReport {
     pub codings_already_present: usize,
     pub memos_added: usize,
     pub memos_already_present: usize,
+    pub reviews_added: usize,
+    pub codebook_versions_added: usize,
     pub nothing_new: bool,
 }
 
@@ -772,6 +775,85 @@ fn merge_in(
             ],
         )?;
         report.memos_added += 1;
+    }
+    // Consensus decisions, one per (document, code, unit); ours stand.
+    for (doc, code, start, end, decision, chosen, reviewer, at) in query(
+        other,
+        "SELECT document_id, code_id, start, \"end\", decision, chosen, reviewer_id, decided_at FROM reviews ORDER BY id",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        },
+    )? {
+        let (Some(&d), Some(&c)) = (doc_map.get(&doc), code_map.get(&code)) else {
+            continue;
+        };
+        let exists = rec
+            .tx
+            .prepare_cached("SELECT 1 FROM reviews WHERE document_id = ?1 AND code_id = ?2 AND start = ?3 AND \"end\" = ?4")?
+            .query_row(params![d, c, start, end], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !exists {
+            rec.insert(
+                "reviews",
+                &[
+                    ("document_id", Value::Integer(d)),
+                    ("code_id", Value::Integer(c)),
+                    ("start", Value::Integer(start)),
+                    ("end", Value::Integer(end)),
+                    ("decision", Value::Text(decision)),
+                    ("chosen", chosen.map(Value::Text).unwrap_or(Value::Null)),
+                    (
+                        "reviewer_id",
+                        Value::Integer(coder_map.get(&reviewer).copied().unwrap_or(acting)),
+                    ),
+                    ("decided_at", Value::Text(at)),
+                ],
+            )?;
+            report.reviews_added += 1;
+        }
+    }
+    // Named codebook versions (snapshots) we do not have under that name.
+    for (name, created, codebook) in query(
+        other,
+        "SELECT name, created_at, codebook FROM codebook_versions ORDER BY id",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        },
+    )? {
+        let exists = rec
+            .tx
+            .prepare_cached("SELECT 1 FROM codebook_versions WHERE name = ?1")?
+            .query_row([&name], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !exists {
+            rec.insert(
+                "codebook_versions",
+                &[
+                    ("name", Value::Text(name)),
+                    ("created_at", Value::Text(created)),
+                    ("change_id", Value::Null),
+                    ("codebook", Value::Text(codebook)),
+                ],
+            )?;
+            report.codebook_versions_added += 1;
+        }
     }
     // Their history, kept readable as a project memo (once per state of their history).
     let history = query(
