@@ -133,9 +133,9 @@ pub fn entries(conn: &Connection, p: Option<&Pseudonymizer>) -> Result<Vec<Codeb
                 .flat_map(|id| by_code.get(id).cloned().unwrap_or_default())
                 .collect();
             CodebookEntry {
-                code: c.path.clone(),
-                name: c.name.clone(),
-                theme: c.path.split('/').next().unwrap_or_default().to_string(),
+                code: t(&c.path),
+                name: t(&c.name),
+                theme: t(c.path.split('/').next().unwrap_or_default()),
                 level: c.depth,
                 guid: c.guid.clone(),
                 colour: c.colour.clone(),

@@ -90,7 +90,10 @@ pub fn table(conn: &Connection, coder: Option<i64>, p: Option<&Pseudonymizer>) -
             let s = (start.max(0) as usize).min(text.len());
             let e = (end.max(0) as usize).min(text.len()).max(s);
             let excerpt: String = text[s..e].iter().collect();
-            let mut row = vec![doc.name.clone()];
+            let mut row = vec![match p {
+                Some(p) => p.text(Some(doc.id), &doc.name),
+                None => doc.name.clone(),
+            }];
             row.extend(
                 doc_attrs
                     .iter()
@@ -113,7 +116,11 @@ pub fn table(conn: &Connection, coder: Option<i64>, p: Option<&Pseudonymizer>) -
                     .unwrap_or_default()
             }));
             let code_path = path.get(&code).copied().unwrap_or_default();
-            row.push(code_path.to_string());
+            let code_path = match p {
+                Some(p) => p.text(None, code_path),
+                None => code_path.to_string(),
+            };
+            row.push(code_path.clone());
             row.push(code_path.split('/').next().unwrap_or_default().to_string());
             row.push(coders.get(&coder_id).cloned().unwrap_or_default());
             row.push(start.to_string());

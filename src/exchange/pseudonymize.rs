@@ -28,6 +28,8 @@ pub struct Pseudonymizer {
     by_document: HashMap<(i64, String), String>,
     /// folded label → participant ID (the first document's mapping).
     global: HashMap<String, String>,
+    /// First folded character → indices into `names`, longest first.
+    by_first: HashMap<char, Vec<usize>>,
 }
 
 /// Where replacements happened, to move character offsets from the original text to the
@@ -134,7 +136,17 @@ impl Pseudonymizer {
                 .then(a.folded.cmp(&b.folded))
         });
         out.names = names;
+        out.index();
         Ok(out)
+    }
+
+    fn index(&mut self) {
+        self.by_first.clear();
+        for (i, n) in self.names.iter().enumerate() {
+            if let Some(&c) = n.folded.first() {
+                self.by_first.entry(c).or_default().push(i);
+            }
+        }
     }
 
     /// The participant ID standing in for a speaker label (in `document` when known).
@@ -162,15 +174,16 @@ impl Pseudonymizer {
         while i < chars.len() {
             let at_boundary = i == 0 || !is_word(chars[i - 1]);
             let hit = at_boundary
-                .then(|| {
-                    self.names.iter().find(|n| {
+                .then(|| self.by_first.get(&folded[i]))
+                .flatten()
+                .and_then(|candidates| {
+                    candidates.iter().map(|&k| &self.names[k]).find(|n| {
                         let end = i + n.folded.len();
                         end <= chars.len()
                             && folded[i..end] == n.folded[..]
                             && (end == chars.len() || !is_word(chars[end]))
                     })
-                })
-                .flatten();
+                });
             match hit {
                 Some(name) => {
                     let label: String = name.folded.iter().collect();
@@ -234,6 +247,7 @@ mod tests {
                 id: "P01".into(),
             },
         ];
+        p.index();
         p
     }
 

@@ -62,7 +62,7 @@ pub fn codebook(conn: &Connection, p: Option<&Pseudonymizer>) -> Result<Vec<Refi
             .filter(|c| c.parent_id == parent)
             .map(|c| RefiCode {
                 guid: refi_guid(&c.guid),
-                name: c.name.clone(),
+                name: p.map_or_else(|| c.name.clone(), |p| p.text(None, &c.name)),
                 color: Some(c.colour.clone()),
                 description: encode_description(&code_fields(c, p)),
                 is_codable: true,
@@ -177,10 +177,12 @@ pub fn project(conn: &Connection, name: &str, p: Option<&Pseudonymizer>) -> Resu
             k => (k.to_string(), m.target),
         };
         let name = if m.kind == "code" {
-            let path = m
-                .target
-                .and_then(|id| code_path.get(&id).copied())
-                .unwrap_or("?");
+            let path = pseudo(
+                None,
+                m.target
+                    .and_then(|id| code_path.get(&id).copied())
+                    .unwrap_or("?"),
+            );
             if m.title.is_empty() {
                 format!("{CODE_MEMO_PREFIX}{path}")
             } else {
@@ -228,7 +230,7 @@ pub fn project(conn: &Connection, name: &str, p: Option<&Pseudonymizer>) -> Resu
         };
         let mut source = RefiSource {
             guid: refi_guid(&d.guid),
-            name: d.name.clone(),
+            name: pseudo(Some(d.id), &d.name),
             text,
             note_refs: note_refs
                 .remove(&("document".to_string(), Some(d.id)))
@@ -332,7 +334,10 @@ pub fn project(conn: &Connection, name: &str, p: Option<&Pseudonymizer>) -> Resu
                 Some(p) => p.speaker(doc_id, label),
                 None => label.clone(),
             };
-            description.push_str(&format!("\n{SPEAKS_AS_LINE}{shown} | {doc}"));
+            description.push_str(&format!(
+                "\n{SPEAKS_AS_LINE}{shown} | {}",
+                pseudo(doc_id, doc)
+            ));
             if let Some(g) = doc_id.and_then(|id| doc_guid.get(&id))
                 && !source_refs.contains(g)
             {
