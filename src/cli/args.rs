@@ -34,7 +34,7 @@ pub enum Output {
 pub enum Command {
     /// Create a new, empty study file
     Init { path: PathBuf },
-    /// Import transcripts (.txt, .vtt, .srt, .docx; files or folders)
+    /// Import transcripts (.txt, .vtt, .srt, .docx; files or folders), or a REFI-QDA codebook (.qdc) or project (.qdpx)
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
