@@ -34,7 +34,7 @@ pub enum Output {
 pub enum Command {
     /// Create a new, empty study file
     Init { path: PathBuf },
-    /// Import transcripts (.txt, .vtt, .srt, .docx; files or folders)
+    /// Import transcripts (.txt, .vtt, .srt, .docx; files or folders), or a REFI-QDA codebook (.qdc) or project (.qdpx)
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -130,6 +130,18 @@ pub enum Command {
     },
     /// Print a summary of the study
     Summary,
+    /// Export the codebook, the whole project (REFI-QDA .qdpx), coded excerpts or a code × attribute matrix
+    Export {
+        #[command(subcommand)]
+        what: super::exchange_cmds::ExportCommand,
+    },
+    /// Bring another coder's study file into this one (a backup is taken first)
+    Merge {
+        /// The other study file
+        other: PathBuf,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
 }
 
 #[derive(Debug, Args)]

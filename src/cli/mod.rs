@@ -5,6 +5,7 @@ mod agreement_cmds;
 pub mod args;
 mod codebook_cmds;
 mod coding_cmds;
+pub mod exchange_cmds;
 pub mod output;
 mod study_cmds;
 
@@ -108,5 +109,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Redo => study_cmds::undo(&mut ctx, true),
         Command::History { limit, format } => study_cmds::history(&ctx, limit, format),
         Command::Summary => study_cmds::summary(&ctx),
+        Command::Export { what } => exchange_cmds::export(&mut ctx, what, cli.coder.as_deref()),
+        Command::Merge { other, format } => exchange_cmds::merge(&mut ctx, &other, format),
     }
 }

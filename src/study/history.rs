@@ -27,9 +27,10 @@ const TABLES: &[(&str, &[&str])] = &[
     ("reviews", &["id"]),
 ];
 
-/// Tables whose row images are too large to be worth keeping twice: a document's text never
-/// changes, so the history keeps only its key and name for these.
-const LEAN_TABLES: &[&str] = &["documents"];
+/// Rows that never change after import (a document and its turns): the history keeps only their
+/// key and name, not a second copy of the text, so undoing an import can delete them but a
+/// deleted one cannot be re-created from the history.
+const LEAN_TABLES: &[&str] = &["documents", "turns"];
 
 fn key_columns(table: &str) -> Result<&'static [&'static str]> {
     TABLES
@@ -267,7 +268,19 @@ impl<'a> Recorder<'a> {
                 })
                 .collect()
         };
-        let after = row_image(&self.tx, table, &key)?;
+        let after = if LEAN_TABLES.contains(&table) {
+            // The lean image is known without reading the row back: import's hot path.
+            let mut map = Map::new();
+            map.insert("id".into(), Json::from(rowid));
+            for (col, value) in values {
+                if matches!(*col, "name" | "guid") {
+                    map.insert(col.to_string(), to_json(ValueRef::from(value)));
+                }
+            }
+            Some(map)
+        } else {
+            row_image(&self.tx, table, &key)?
+        };
         self.log(table, &key, &None, &after)?;
         Ok(rowid)
     }
