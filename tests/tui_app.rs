@@ -460,3 +460,16 @@ fn brief_speakers_match_the_core_query() {
         );
     }
 }
+
+#[test]
+fn a_bad_colour_keeps_the_code_editor_open() {
+    let mut t = open();
+    t.keys("Tab Tab j e Tab C-a C-k")
+        .type_text("reddish")
+        .keys("C-s");
+    assert!(matches!(t.app.popups.last(), Some(Popup::CodeEditor(_))));
+    assert!(t.app.message.as_deref().unwrap().contains("not a colour"));
+    t.keys("C-a C-k").type_text("#abc").keys("C-s");
+    assert!(t.app.popups.is_empty());
+    assert_eq!(t.app.selected_code().unwrap().colour, "#AABBCC");
+}

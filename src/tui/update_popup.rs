@@ -94,6 +94,25 @@ impl App {
                     }
                 }
                 Action::Save => {
+                    // A code editor with an unusable name or colour stays open, with the reason.
+                    if let Popup::CodeEditor(ed) = top {
+                        let v = ed.values();
+                        let problem = if v[0].trim().is_empty() || v[0].contains('/') {
+                            Some((
+                                0,
+                                "a code name is one or more characters without '/'".to_string(),
+                            ))
+                        } else {
+                            crate::codebook::validate_colour(v[1].trim())
+                                .err()
+                                .map(|e| (1, e.to_string()))
+                        };
+                        if let Some((field, why)) = problem {
+                            ed.field = field;
+                            self.set_message(format!("error: {why}"));
+                            return Vec::new();
+                        }
+                    }
                     let popup = self.popups.pop();
                     return popup.map(|p| self.editor_effects(p)).unwrap_or_default();
                 }
