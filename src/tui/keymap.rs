@@ -4,7 +4,6 @@
 
 use super::action::Action;
 pub use super::key::Key;
-use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 /// Where a key is pressed: the focused pane, a mode or the popup on top.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -260,93 +259,111 @@ impl Keymap {
         self.of(ctx).find(|b| b.action == action).map(|b| b.key)
     }
 
-    /// Applies overrides in the `keys.toml` format: lines `action = "key"` (every context that
-    /// binds the action) or `context.action = "key"`; several keys as `"j, Down"`; `#` comments;
-    /// `[section]` headers name the context for the lines below them. Returns problems found.
+    /// Applies `keys.toml` (TOML): `action = "key"` rebinds the action in every context that
+    /// binds it; `context.action = "key"` or an `[context]` table rebinds it in one context.
+    /// Several keys: `"j, Down"` or `["j", "Down"]`. Returns the problems found (bad TOML,
+    /// unknown contexts, actions or keys); the rest still applies.
     pub fn apply_overrides(&mut self, text: &str) -> Vec<String> {
+        let table: toml::Table = match text.parse() {
+            Ok(t) => t,
+            Err(e) => return vec![e.to_string().trim().replace('\n', " ")],
+        };
         let mut problems = Vec::new();
-        let mut section: Option<Context> = None;
-        for (n, raw) in text.lines().enumerate() {
-            let line = raw.split(" #").next().unwrap_or("").trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                section = Context::ALL
-                    .iter()
-                    .copied()
-                    .find(|c| c.name() == name.trim());
-                if section.is_none() {
-                    problems.push(format!("line {}: unknown section [{name}]", n + 1));
+        for (name, value) in &table {
+            match value {
+                toml::Value::Table(inner) => {
+                    let Some(ctx) = Context::ALL.iter().copied().find(|c| c.name() == name) else {
+                        problems.push(format!("unknown context [{name}]"));
+                        continue;
+                    };
+                    for (action, keys) in inner {
+                        if let Err(p) = self.rebind(Some(ctx), action, keys) {
+                            problems.push(format!("{name}.{action}: {p}"));
+                        }
+                    }
                 }
-                continue;
-            }
-            let Some((lhs, rhs)) = line.split_once('=') else {
-                problems.push(format!("line {}: expected action = \"key\"", n + 1));
-                continue;
-            };
-            let lhs = lhs.trim().trim_matches('"');
-            let (ctx, name) = match lhs.split_once('.') {
-                Some((c, a)) => (Context::ALL.iter().copied().find(|x| x.name() == c), a),
-                None => (section, lhs),
-            };
-            let Some(action) = Action::from_name(name) else {
-                problems.push(format!("line {}: unknown action '{name}'", n + 1));
-                continue;
-            };
-            let value = rhs.trim().trim_matches(|c| c == '"' || c == '\'');
-            let keys: Option<Vec<Key>> = if value == "," {
-                Some(vec![Key::new(KeyCode::Char(','), KeyModifiers::NONE)])
-            } else {
-                value.split(',').map(Key::parse).collect()
-            };
-            let Some(keys) = keys else {
-                problems.push(format!("line {}: cannot read key(s) '{value}'", n + 1));
-                continue;
-            };
-            let contexts: Vec<Context> = match ctx {
-                Some(c) => vec![c],
-                None => {
-                    let mut cs: Vec<Context> = self
-                        .bindings
-                        .iter()
-                        .filter(|b| b.action == action)
-                        .map(|b| b.ctx)
-                        .collect();
-                    cs.dedup();
-                    cs
-                }
-            };
-            for c in contexts {
-                let template = self
-                    .bindings
-                    .iter()
-                    .position(|b| b.ctx == c && b.action == action);
-                let (desc, hint, at) = match template {
-                    Some(i) => (self.bindings[i].desc, self.bindings[i].hint, i),
-                    None => ("(from keys.toml)", None, self.bindings.len()),
-                };
-                self.bindings
-                    .retain(|b| !(b.ctx == c && b.action == action));
-                // A rebound key no longer does what it did before in this context.
-                self.bindings
-                    .retain(|b| !(b.ctx == c && keys.contains(&b.key)));
-                let at = at.min(self.bindings.len());
-                for (i, key) in keys.iter().enumerate() {
-                    self.bindings.insert(
-                        at + i,
-                        Binding {
-                            ctx: c,
-                            key: *key,
-                            action,
-                            desc,
-                            hint: if i == 0 { hint } else { None },
-                        },
-                    );
+                keys => {
+                    if let Err(p) = self.rebind(None, name, keys) {
+                        problems.push(format!("{name}: {p}"));
+                    }
                 }
             }
         }
         problems
+    }
+
+    fn rebind(
+        &mut self,
+        ctx: Option<Context>,
+        name: &str,
+        value: &toml::Value,
+    ) -> Result<(), String> {
+        let action = Action::from_name(name)
+            .ok_or_else(|| "unknown action (see src/tui/action.rs)".to_string())?;
+        let texts: Vec<String> = match value {
+            toml::Value::String(s) if s.trim() == "," => vec![",".into()],
+            toml::Value::String(s) => s.split(',').map(str::to_string).collect(),
+            toml::Value::Array(a) => a
+                .iter()
+                .map(|v| v.as_str().map(str::to_string).ok_or("keys are strings"))
+                .collect::<Result<_, _>>()?,
+            _ => return Err("write the key as a string, e.g. \"C-r\"".into()),
+        };
+        let keys: Vec<Key> = texts
+            .iter()
+            .map(|t| Key::parse(t).ok_or_else(|| format!("cannot read key '{}'", t.trim())))
+            .collect::<Result<_, _>>()?;
+        if keys.is_empty() {
+            return Err("no key given".into());
+        }
+        let contexts: Vec<Context> = match ctx {
+            Some(c) => vec![c],
+            None => {
+                let mut cs: Vec<Context> = Vec::new();
+                for b in self.bindings.iter().filter(|b| b.action == action) {
+                    if !cs.contains(&b.ctx) {
+                        cs.push(b.ctx);
+                    }
+                }
+                if cs.is_empty() {
+                    return Err(
+                        "not bound anywhere by default; name its context, e.g. transcript.ACTION"
+                            .into(),
+                    );
+                }
+                cs
+            }
+        };
+        for c in contexts {
+            let template = self
+                .bindings
+                .iter()
+                .position(|b| b.ctx == c && b.action == action);
+            let (desc, hint, at) = match template {
+                Some(i) => (self.bindings[i].desc, self.bindings[i].hint, i),
+                None => ("(from keys.toml)", None, self.bindings.len()),
+            };
+            self.bindings
+                .retain(|b| !(b.ctx == c && b.action == action));
+            // A rebound key no longer does what it did before in this context.
+            self.bindings
+                .retain(|b| !(b.ctx == c && keys.contains(&b.key)));
+            let at = at.min(self.bindings.len());
+            for (i, key) in keys.iter().enumerate() {
+                let hint = if i == 0 { hint } else { None };
+                self.bindings.insert(
+                    at + i,
+                    Binding {
+                        ctx: c,
+                        key: *key,
+                        action,
+                        desc,
+                        hint,
+                    },
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The keymap with the user's overrides from `$XDG_CONFIG_HOME/thematic/keys.toml` (or the
@@ -400,7 +417,7 @@ mod tests {
     fn overrides_rebind_by_action_name() {
         let mut map = Keymap::default();
         let problems = map.apply_overrides(
-            "# mine\nundo = \"z\"\ntranscript.code = \"C-k, c\"\n[codebook]\nretrieve = \"r\"\nbogus = \"x\"\n",
+            "# mine\nundo = \"z\"\ntranscript.code = [\"C-k\", \"c\"]\n[codebook]\nretrieve = \"r\"\nbogus = \"x\"\n",
         );
         assert_eq!(problems.len(), 1, "{problems:?}");
         let z = Key::parse("z").unwrap();
@@ -412,5 +429,16 @@ mod tests {
             map.lookup(Context::Codebook, Key::parse("r").unwrap()),
             Some(Action::Retrieve)
         );
+        assert_eq!(
+            map.apply_overrides("undo = ").len(),
+            1,
+            "bad TOML is reported"
+        );
+        assert!(
+            map.apply_overrides("transcript.code = \"C-k, Enter\"")
+                .is_empty()
+        );
+        let enter = Key::parse("Enter").unwrap();
+        assert_eq!(map.lookup(Context::Transcript, enter), Some(Action::Code));
     }
 }
