@@ -382,16 +382,9 @@ impl Keymap {
     }
 }
 
+/// `keys.toml` beside the user's `config.toml`.
 pub fn config_path() -> Option<std::path::PathBuf> {
-    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
-        return Some(
-            std::path::PathBuf::from(dir)
-                .join("thematic")
-                .join("keys.toml"),
-        );
-    }
-    directories::ProjectDirs::from("org", "Thematic", "thematic")
-        .map(|d| d.config_dir().join("keys.toml"))
+    crate::config::config_dir().map(|d| d.join("keys.toml"))
 }
 
 #[cfg(test)]
