@@ -132,12 +132,19 @@ fn codes_an_excerpt_in_tmux_and_quits() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("e2e.thematic");
     drop(thematic::tui::fixture::small_study(&path).unwrap());
+    // keys.toml in $XDG_CONFIG_HOME/thematic rebinds visual mode to s.
+    std::fs::create_dir_all(dir.path().join("thematic")).unwrap();
+    std::fs::write(
+        dir.path().join("thematic/keys.toml"),
+        "transcript.visual = \"s\"\n",
+    )
+    .unwrap();
     let t = Tmux::start(
         dir.path(),
         &format!("--project {} --coder alex", path.display()),
     );
-    assert!(t.wait_for("Documents").contains("Moderator"));
-    for k in ["}", "v", "w", "w", "c"] {
+    assert!(t.wait_for("Documents").contains("s select"));
+    for k in ["}", "s", "w", "w", "c"] {
         t.text(k);
     }
     t.wait_for("Code the selection");
