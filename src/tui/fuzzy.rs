@@ -66,3 +66,36 @@ mod tests {
         assert_eq!(rank("", codes.iter().copied()), vec![0, 1, 2]);
     }
 }
+
+#[cfg(test)]
+mod demo_tests {
+    use super::*;
+
+    /// The README's example against the demo codebook's paths.
+    #[test]
+    fn resp_tim_finds_expected_response_time() {
+        let codes = [
+            "Normalization of secure messaging/Routine logistics",
+            "Message quality affects perceptions of care/Timeliness of reply",
+            "Message quality affects perceptions of care/Feeling dismissed",
+            "Patients need guidance/What to message about",
+            "Patients need guidance/Expected response time",
+            "Patient-centred communication functions/Responding to emotions",
+        ];
+        let r = rank("resp tim", codes.iter().copied());
+        assert_eq!(
+            codes[r[0]], "Patients need guidance/Expected response time",
+            "{r:?}"
+        );
+        let r = rank(
+            "tone",
+            [
+                "Message quality affects perceptions of care/Tone and warmth",
+                "Patients need guidance/Expected response time",
+            ]
+            .iter()
+            .copied(),
+        );
+        assert_eq!(r[0], 0);
+    }
+}
