@@ -473,3 +473,20 @@ fn a_bad_colour_keeps_the_code_editor_open() {
     assert!(t.app.popups.is_empty());
     assert_eq!(t.app.selected_code().unwrap().colour, "#AABBCC");
 }
+
+#[test]
+fn a_selection_stops_at_the_end_of_the_turn_first() {
+    let mut t = open();
+    t.keys("v ) ) )");
+    let doc = t.app.doc.as_ref().unwrap();
+    assert_eq!(
+        t.app.selection().map(|(s, e)| (s as i64, e as i64)),
+        Some((doc.turns[0].start, doc.turns[0].end))
+    );
+    t.keys("w");
+    assert_eq!(
+        t.app.doc.as_ref().unwrap().turn_at(t.app.cursor),
+        1,
+        "pressed again, it goes on"
+    );
+}

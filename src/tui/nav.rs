@@ -256,7 +256,13 @@ impl App {
         };
         let text = &self.doc.as_ref().expect("open").text;
         let at = if self.anchor.is_some() {
-            motion::word_end_fwd(text, self.cursor, e)
+            // A selection stops at the end of the turn before it goes on into the next.
+            let at = motion::word_end_fwd(text, self.cursor, e);
+            if at >= e && self.cursor + 1 < e {
+                e - 1
+            } else {
+                at
+            }
         } else {
             motion::word_start_fwd(text, self.cursor, e)
         };
@@ -284,7 +290,13 @@ impl App {
         };
         let text = &self.doc.as_ref().expect("open").text;
         let at = if self.anchor.is_some() {
-            motion::sentence_end_fwd(text, self.cursor, e)
+            // A selection stops at the end of the turn before it goes on into the next.
+            let at = motion::sentence_end_fwd(text, self.cursor, e);
+            if at >= e && self.cursor + 1 < e {
+                e - 1
+            } else {
+                at
+            }
         } else {
             motion::sentence_start_fwd(text, self.cursor, e)
         };
