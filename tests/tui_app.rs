@@ -490,3 +490,22 @@ fn a_selection_stops_at_the_end_of_the_turn_first() {
         "pressed again, it goes on"
     );
 }
+
+#[test]
+fn a_theme_counts_its_codes() {
+    let mut t = open();
+    let id = |t: &T, p: &str| t.app.codes.iter().find(|c| c.path == p).unwrap().id;
+    let access = t.app.counts[&id(&t, "Access")];
+    assert_eq!(
+        (access.codings, access.documents),
+        (2, 1),
+        "alex's Habit and Response time"
+    );
+    t.keys("o");
+    let trust = t.app.counts[&id(&t, "Trust")];
+    assert_eq!(
+        (trust.codings, trust.documents),
+        (1, 1),
+        "sam's Worry, shown"
+    );
+}

@@ -60,3 +60,14 @@ pub fn speakers_brief(
     }
     Ok(out)
 }
+
+/// (code, document, codings) for every code and document it is used in, optionally for one
+/// coder: enough to count a theme's codings and documents with its subcodes.
+pub fn code_document_counts(conn: &Connection, coder: Option<i64>) -> Result<Vec<(i64, i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code_id, document_id, count(*) FROM codings
+          WHERE ?1 IS NULL OR coder_id = ?1 GROUP BY code_id, document_id",
+    )?;
+    let rows = stmt.query_map([coder], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -119,6 +119,40 @@ pub struct App {
     pub quit: bool,
 }
 
+/// Codings and documents per code, each including its subcodes' (a theme counts its codes').
+pub fn subtree_counts(codes: &[Code], rows: &[(i64, i64, i64)]) -> HashMap<i64, CodeCounts> {
+    let parent: HashMap<i64, Option<i64>> = codes.iter().map(|c| (c.id, c.parent_id)).collect();
+    let mut codings: HashMap<i64, i64> = HashMap::new();
+    let mut docs: HashMap<i64, std::collections::HashSet<i64>> = HashMap::new();
+    for &(code, doc, n) in rows {
+        let mut at = Some(code);
+        let mut guard = 0;
+        while let Some(id) = at {
+            *codings.entry(id).or_default() += n;
+            docs.entry(id).or_default().insert(doc);
+            at = parent.get(&id).copied().flatten();
+            guard += 1;
+            if guard > 64 {
+                break;
+            }
+        }
+    }
+    codings
+        .into_iter()
+        .map(|(id, n)| {
+            let d = docs.get(&id).map_or(0, |s| s.len() as i64);
+            (
+                id,
+                CodeCounts {
+                    codings: n,
+                    documents: d,
+                    coders: 0,
+                },
+            )
+        })
+        .collect()
+}
+
 impl App {
     /// Opens the study as `coder_name` (created on first use) in a terminal of `size`.
     pub fn new(
@@ -203,7 +237,10 @@ impl App {
             .map(|(i, c)| (c.id, i))
             .collect();
         let mine = (!self.show_others).then_some(self.coder.id);
-        self.counts = crate::codebook::counts(conn, mine)?;
+        self.counts = subtree_counts(
+            &self.codes,
+            &crate::coding::view::code_document_counts(conn, mine)?,
+        );
         self.coder_names = self
             .store
             .study
