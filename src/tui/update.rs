@@ -248,8 +248,21 @@ impl App {
             }
             Action::DeleteCode => {
                 if let Some(c) = self.selected_code() {
-                    let n = self.counts.get(&c.id).map_or(0, |k| k.codings);
-                    let message = format!("Delete {} and its {n} coding(s)? (u undoes)", c.path);
+                    // Every coder's codings go, hidden or not: say so.
+                    let ids = crate::codebook::subtree_ids(&self.codes, c.id);
+                    let rows =
+                        crate::coding::view::code_document_counts(self.store.study.conn(), None)
+                            .unwrap_or_default();
+                    let n: i64 = rows
+                        .iter()
+                        .filter(|r| ids.contains(&r.0))
+                        .map(|r| r.2)
+                        .sum();
+                    let message = format!(
+                        "Delete {}, its {} subcode(s) and {n} coding(s) by all coders? (u undoes)",
+                        c.path,
+                        ids.len() - 1
+                    );
                     let effect = Effect::DeleteCode {
                         path: c.path.clone(),
                     };
