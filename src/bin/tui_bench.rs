@@ -130,12 +130,6 @@ fn replay(path: &Path, keys: usize) -> Vec<f64> {
         time("status", &mut terminal, &|f| {
             views::status::render(&app, a.status, f)
         });
-        let t = Instant::now();
-        for _ in 0..500 {
-            app.load_speakers().expect("speakers");
-        }
-        let ms = t.elapsed().as_secs_f64() * 1000.0 / 500.0;
-        eprintln!("    {:<24} {ms:.3} ms", "load speakers");
     }
     let mut times = Vec::with_capacity(keys);
     for key in script(keys) {

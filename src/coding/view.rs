@@ -22,38 +22,58 @@ pub fn recent_codes(conn: &Connection, coder: i64, n: usize) -> Result<Vec<i64>>
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// A document's speakers with their participant and attributes, in one query (the workbench
-/// runs it as the document selection moves; `participants::speakers` also counts turns).
+/// A document's speakers with their participant and attributes, in one query
+/// (`participants::speakers` also counts each speaker's turns).
 pub fn speakers_brief(
     conn: &Connection,
     document_id: i64,
 ) -> Result<Vec<crate::study::participants::Speaker>> {
+    Ok(speakers_of(conn, Some(document_id))?
+        .remove(&document_id)
+        .unwrap_or_default())
+}
+
+/// Every document's speakers, by document, in one query: the workbench reads them with the
+/// document list, so moving the selection never touches the file.
+pub fn all_speakers(
+    conn: &Connection,
+) -> Result<std::collections::HashMap<i64, Vec<crate::study::participants::Speaker>>> {
+    speakers_of(conn, None)
+}
+
+fn speakers_of(
+    conn: &Connection,
+    document: Option<i64>,
+) -> Result<std::collections::HashMap<i64, Vec<crate::study::participants::Speaker>>> {
     use crate::study::participants::Speaker;
     let mut stmt = conn.prepare_cached(
-        "SELECT s.label, p.pid, p.role, a.name, pa.value
+        "SELECT s.document_id, s.label, p.pid, p.role, a.name, pa.value
            FROM speakers s
            LEFT JOIN participants p ON p.id = s.participant_id
            LEFT JOIN participant_attributes pa ON pa.participant_id = p.id
            LEFT JOIN attributes a ON a.id = pa.attribute_id
-          WHERE s.document_id = ?1 ORDER BY s.rowid, a.id",
+          WHERE ?1 IS NULL OR s.document_id = ?1
+          ORDER BY s.document_id, s.rowid, a.id",
     )?;
-    let mut out: Vec<Speaker> = Vec::new();
-    let mut rows = stmt.query([document_id])?;
+    let mut out: std::collections::HashMap<i64, Vec<Speaker>> = Default::default();
+    let mut rows = stmt.query([document])?;
     while let Some(r) = rows.next()? {
-        let label: String = r.get(0)?;
-        if out.last().is_none_or(|s| s.label != label) {
-            out.push(Speaker {
+        let doc: i64 = r.get(0)?;
+        let label: String = r.get(1)?;
+        let list = out.entry(doc).or_default();
+        if list.last().is_none_or(|s| s.label != label) {
+            list.push(Speaker {
                 label,
-                participant: r.get(1)?,
-                role: r.get(2)?,
+                participant: r.get(2)?,
+                role: r.get(3)?,
                 turns: 0,
                 attributes: Default::default(),
             });
         }
         if let (Some(name), Some(value)) = (
-            r.get::<_, Option<String>>(3)?,
             r.get::<_, Option<String>>(4)?,
-        ) && let Some(s) = out.last_mut()
+            r.get::<_, Option<String>>(5)?,
+        ) && let Some(s) = list.last_mut()
         {
             s.attributes.insert(name, value);
         }

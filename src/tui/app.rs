@@ -91,7 +91,8 @@ pub struct App {
     pub focus: Pane,
     pub docs: Vec<DocumentSummary>,
     pub doc_sel: usize,
-    pub speakers: Vec<Speaker>,
+    /// Every document's speakers (read with the document list).
+    pub speakers: HashMap<i64, Vec<Speaker>>,
     pub codes: Vec<Code>,
     pub code_index: HashMap<i64, usize>,
     pub counts: HashMap<i64, CodeCounts>,
@@ -178,7 +179,7 @@ impl App {
             focus: Pane::Main,
             docs: Vec::new(),
             doc_sel: 0,
-            speakers: Vec::new(),
+            speakers: HashMap::new(),
             codes: Vec::new(),
             code_index: HashMap::new(),
             counts: HashMap::new(),
@@ -250,7 +251,7 @@ impl App {
             .collect();
         self.recent.retain(|id| self.code_index.contains_key(id));
         self.refilter_keeping(sel_id);
-        self.load_speakers()?;
+        self.speakers = crate::coding::view::all_speakers(self.store.study.conn())?;
         if let Some(doc) = &mut self.doc {
             if self.docs.iter().any(|d| d.id == doc.id) {
                 let codings = crate::coding::for_document(self.store.study.conn(), doc.id)?;
@@ -274,12 +275,12 @@ impl App {
         Ok(())
     }
 
-    pub fn load_speakers(&mut self) -> Result<()> {
-        self.speakers = match self.docs.get(self.doc_sel) {
-            Some(d) => crate::coding::view::speakers_brief(self.store.study.conn(), d.id)?,
-            None => Vec::new(),
-        };
-        Ok(())
+    /// The speakers of the document selected in the Documents pane.
+    pub fn selected_speakers(&self) -> &[Speaker] {
+        self.docs
+            .get(self.doc_sel)
+            .and_then(|d| self.speakers.get(&d.id))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Recomputes the codebook rows after the filter or the codebook changed.
@@ -339,7 +340,6 @@ impl App {
         self.anchor = None;
         self.want_col = None;
         self.wrap.clear();
-        self.load_speakers()?;
         Ok(())
     }
 

@@ -48,7 +48,6 @@ impl App {
                             self.act(Action::Open);
                         } else {
                             self.doc_sel = i;
-                            let _ = self.load_speakers();
                         }
                     }
                 } else if areas.codebook.contains(pos) {
@@ -95,7 +94,6 @@ impl App {
                     } else {
                         self.doc_sel.saturating_sub(1)
                     };
-                    let _ = self.load_speakers();
                 } else if areas.codebook.contains(pos) {
                     let n = self.code_rows.len();
                     self.code_sel = if down {

@@ -155,7 +155,6 @@ impl App {
 
     fn update_documents(&mut self, action: Action) -> Vec<Effect> {
         let n = self.docs.len();
-        let before = self.doc_sel;
         match action {
             Action::Down => self.doc_sel = (self.doc_sel + 1).min(n.saturating_sub(1)),
             Action::Up => self.doc_sel = self.doc_sel.saturating_sub(1),
@@ -175,9 +174,6 @@ impl App {
                 }
             }
             _ => {}
-        }
-        if self.doc_sel != before {
-            let _ = self.load_speakers();
         }
         Vec::new()
     }

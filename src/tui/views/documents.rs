@@ -78,7 +78,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
             fit(&format!("─ Participants in {name}"), w),
             app.theme.dim(),
         )));
-        for s in app.speakers.iter().take(rest - 1) {
+        for s in app.selected_speakers().iter().take(rest - 1) {
             let who = match (&s.participant, &s.role) {
                 (Some(p), Some(r)) if r != "participant" => format!("{} ({p}, {r})", s.label),
                 (Some(p), _) => format!("{} ({p})", s.label),
