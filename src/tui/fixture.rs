@@ -22,7 +22,7 @@ pub fn parse_simple(src: &str) -> ParsedTranscript {
             *len += s.chars().count();
         };
         match head {
-            Some((ts, speaker, body)) if !speaker.contains(' ') || speaker.len() < 20 => {
+            Some((ts, speaker, body)) if speaker.chars().count() <= 40 => {
                 if !text.is_empty() {
                     push(&mut text, &mut len, "\n\n");
                 }
