@@ -91,3 +91,12 @@ pub fn code_document_counts(conn: &Connection, coder: Option<i64>) -> Result<Vec
     let rows = stmt.query_map([coder], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// The codings that have at least one memo.
+pub fn codings_with_memos(conn: &Connection) -> Result<std::collections::HashSet<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT target_id FROM memos WHERE target_kind = 'coding' AND target_id IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -111,6 +111,8 @@ pub struct App {
     pub dragging: bool,
     pub show_others: bool,
     pub recent: Vec<i64>,
+    /// Codings that have a memo (marked ✎ in the margin and in retrieval).
+    pub coding_memos: std::collections::HashSet<i64>,
     pub search: Option<String>,
     pub retrieval: Option<Retrieval>,
     pub popups: Vec<Popup>,
@@ -196,6 +198,7 @@ impl App {
             dragging: false,
             show_others,
             recent,
+            coding_memos: Default::default(),
             search: None,
             retrieval: None,
             popups: Vec::new(),
@@ -242,6 +245,7 @@ impl App {
             &self.codes,
             &crate::coding::view::code_document_counts(conn, mine)?,
         );
+        self.coding_memos = crate::coding::view::codings_with_memos(conn)?;
         self.coder_names = self
             .store
             .study

@@ -51,8 +51,13 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let mut lines = Vec::new();
     for (i, x) in r.excerpts.iter().enumerate().skip(first).take(per_screen) {
         let sel = i == r.sel;
+        let memo = if app.coding_memos.contains(&x.coding_id) {
+            " ✎"
+        } else {
+            ""
+        };
         let head = format!(
-            "{:>3}. {} · {} · {} · {}  [{}:{}]",
+            "{:>3}. {} · {} · {} · {}  [{}:{}]{memo}",
             i + 1,
             x.document,
             x.speaker.as_deref().unwrap_or("—"),

@@ -225,8 +225,19 @@ fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize) -> Line<'a> {
             let Some(code) = app.code(c.code_id) else {
                 continue;
             };
+            // ✎: someone wrote a memo on this coding (m opens yours).
+            let memo = codings.iter().any(|o| {
+                o.code_id == c.code_id
+                    && (o.coder_id == app.coder.id) == mine
+                    && app.coding_memos.contains(&o.id)
+            });
+            let name = if memo {
+                format!("✎{}", code.name)
+            } else {
+                code.name.clone()
+            };
             if mine {
-                labels.push((code.name.clone(), app.theme.label(&code.colour)));
+                labels.push((name, app.theme.label(&code.colour)));
             } else {
                 let who = app.coder_names.get(&c.coder_id).map_or("?", String::as_str);
                 let initial = who.chars().next().unwrap_or('?');
