@@ -513,10 +513,15 @@ fn a_theme_counts_its_codes() {
 #[test]
 fn codings_with_memos_are_marked() {
     let mut t = open();
-    t.keys("/").type_text("become").keys("Enter m").type_text("habit talk").keys("Esc");
+    t.keys("/")
+        .type_text("become")
+        .keys("Enter m")
+        .type_text("habit talk")
+        .keys("Esc");
     let own = t.app.own_codings_at_cursor();
     assert!(t.app.coding_memos.contains(&own[0].id));
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
-    term.draw(|f| thematic::tui::views::draw(&t.app, f)).unwrap();
+    term.draw(|f| thematic::tui::views::draw(&t.app, f))
+        .unwrap();
     assert!(term.backend().to_string().contains("✎Habit"));
 }

@@ -157,6 +157,8 @@ impl App {
         let n = self.docs.len();
         match action {
             Action::Down => self.doc_sel = (self.doc_sel + 1).min(n.saturating_sub(1)),
+            Action::PageDown => self.doc_sel = (self.doc_sel + 10).min(n.saturating_sub(1)),
+            Action::PageUp => self.doc_sel = self.doc_sel.saturating_sub(10),
             Action::Up => self.doc_sel = self.doc_sel.saturating_sub(1),
             Action::Top => self.doc_sel = 0,
             Action::Bottom => self.doc_sel = n.saturating_sub(1),
@@ -182,6 +184,8 @@ impl App {
         let n = self.code_rows.len();
         match action {
             Action::Down => self.code_sel = (self.code_sel + 1).min(n.saturating_sub(1)),
+            Action::PageDown => self.code_sel = (self.code_sel + 10).min(n.saturating_sub(1)),
+            Action::PageUp => self.code_sel = self.code_sel.saturating_sub(10),
             Action::Up => self.code_sel = self.code_sel.saturating_sub(1),
             Action::Top => self.code_sel = 0,
             Action::Bottom => self.code_sel = n.saturating_sub(1),
@@ -277,6 +281,8 @@ impl App {
         let n = r.excerpts.len();
         match action {
             Action::Down => r.sel = (r.sel + 1).min(n.saturating_sub(1)),
+            Action::PageDown => r.sel = (r.sel + 10).min(n.saturating_sub(1)),
+            Action::PageUp => r.sel = r.sel.saturating_sub(10),
             Action::Up => r.sel = r.sel.saturating_sub(1),
             Action::Top => r.sel = 0,
             Action::Bottom => r.sel = n.saturating_sub(1),
