@@ -4,6 +4,7 @@
 //! and table import (`import`), the codebook (`codebook`), codings (`coding`), memos (`memo`)
 //! and the demo study (`demo`). The binary's `cli` and `tui` are thin shells over it.
 
+pub mod analysis;
 pub mod cli;
 pub mod codebook;
 pub mod coding;

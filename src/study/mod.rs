@@ -400,7 +400,7 @@ mod tests {
                 rec.insert(
                     "coders",
                     &[
-                        ("name", "sam".into()),
+                        ("name", "sam".to_string().into()),
                         ("guid", new_guid().into()),
                         ("created_at", "t".to_string().into()),
                     ],
