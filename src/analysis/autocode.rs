@@ -87,8 +87,9 @@ pub fn plan(conn: &Connection, opts: &AutocodeOptions) -> Result<Vec<Passage>> {
             }
         }
         AutoSource::Regex(pattern) => {
-            let re = regex::Regex::new(pattern)
-                .map_err(|e| crate::invalid!("'{pattern}' is not a valid regular expression: {e}"))?;
+            let re = regex::Regex::new(pattern).map_err(|e| {
+                crate::invalid!("'{pattern}' is not a valid regular expression: {e}")
+            })?;
             let turns = filtered_turns(conn, &opts.filter)?;
             let mut i = 0;
             while i < turns.len() {
@@ -293,11 +294,23 @@ mod tests {
         assert_eq!(count(&study, "Bus"), 2);
         // Again: nothing new, and no action recorded.
         let again = autocode(&mut study, alex.id, &opts).unwrap();
-        assert_eq!((again.added, again.already_coded, again.change_id), (0, 2, None));
+        assert_eq!(
+            (again.added, again.already_coded, again.change_id),
+            (0, 2, None)
+        );
         // One undo removes both codings and the code it created.
         study.undo(&alex).unwrap();
         assert_eq!(count(&study, "Bus"), 0);
-        assert!(study.conn().query_row("SELECT count(*) FROM codes WHERE name = 'Bus'", [], |r| r.get::<_, i64>(0)).unwrap() == 0);
+        assert!(
+            study
+                .conn()
+                .query_row("SELECT count(*) FROM codes WHERE name = 'Bus'", [], |r| r
+                    .get::<_, i64>(
+                    0
+                ))
+                .unwrap()
+                == 0
+        );
 
         // Every turn of P1 (FG1 t1 and t3) as whole turns.
         let turns = AutocodeOptions {

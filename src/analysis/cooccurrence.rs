@@ -323,11 +323,7 @@ pub fn pair_excerpts(
                 };
                 for t in index.overlapped(d, x.start, x.end) {
                     for y in by_doc_b.get(&(x.doc, x.coder)).into_iter().flatten() {
-                        if y.id != x.id
-                            && y.start < t.end
-                            && y.end > t.start
-                            && seen.insert(t.id)
-                        {
+                        if y.id != x.id && y.start < t.end && y.end > t.start && seen.insert(t.id) {
                             found.push((x.doc, t.start, t.end, x.coder, x, y));
                         }
                     }
@@ -427,8 +423,7 @@ mod tests {
     fn pair_lists_the_excerpts_of_a_cell() {
         let (_dir, study, _) = seed();
         let conn = study.conn();
-        let list =
-            pair_excerpts(conn, "Cost", "Worry", &CooccurrenceOptions::default()).unwrap();
+        let list = pair_excerpts(conn, "Cost", "Worry", &CooccurrenceOptions::default()).unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].document, "FG1");
         assert_eq!(list[0].coder, "alex");

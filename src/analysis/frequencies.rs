@@ -71,7 +71,7 @@ pub fn frequencies(
 
 #[cfg(test)]
 mod tests {
-    use super::super::matrix::{Grouping, Measure, MatrixOptions, matrix};
+    use super::super::matrix::{Grouping, MatrixOptions, Measure, matrix};
     use super::super::testutil::seed;
     use super::*;
 
@@ -102,7 +102,10 @@ mod tests {
         // Trust: the moderator's turn in FG2 and P1's turn in FG1 → 2 codings, 2 documents,
         // 1 participant (moderators are not counted)…
         let trust = row(&f, "Trust");
-        assert_eq!((trust.codings, trust.documents, trust.participants), (2, 2, 1));
+        assert_eq!(
+            (trust.codings, trust.documents, trust.participants),
+            (2, 2, 1)
+        );
         // …unless asked for.
         let with_mod = frequencies(study.conn(), None, true).unwrap();
         assert_eq!(row(&with_mod, "Trust").participants, 2);

@@ -9,6 +9,7 @@ use rusqlite::types::ValueRef;
 use std::collections::{BTreeMap, HashMap};
 
 pub(crate) struct Doc {
+    #[allow(dead_code)]
     pub id: i64,
     pub name: String,
     pub attrs: BTreeMap<i64, String>,
@@ -30,6 +31,7 @@ pub(crate) struct Appearance {
 pub(crate) struct Person {
     /// The participant's id; None for a speaker label not linked to a participant (then the
     /// label in that document is the person).
+    #[allow(dead_code)]
     pub id: Option<i64>,
     pub name: String,
     pub moderator: bool,
@@ -62,9 +64,8 @@ impl StudyIndex {
         let mut docs: Vec<Doc> = Vec::new();
         let mut doc_pos = HashMap::new();
         {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, name FROM documents ORDER BY sort_order, id",
-            )?;
+            let mut stmt =
+                conn.prepare_cached("SELECT id, name FROM documents ORDER BY sort_order, id")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
@@ -79,8 +80,9 @@ impl StudyIndex {
             }
         }
         {
-            let mut stmt = conn
-                .prepare_cached("SELECT document_id, attribute_id, value FROM document_attributes")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT document_id, attribute_id, value FROM document_attributes",
+            )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 if let Some(&d) = doc_pos.get(&r.get::<_, i64>(0)?) {
@@ -91,7 +93,8 @@ impl StudyIndex {
         let mut people: Vec<Person> = Vec::new();
         let mut person_pos: HashMap<i64, u32> = HashMap::new();
         {
-            let mut stmt = conn.prepare_cached("SELECT id, pid, role FROM participants ORDER BY id")?;
+            let mut stmt =
+                conn.prepare_cached("SELECT id, pid, role FROM participants ORDER BY id")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
@@ -255,6 +258,8 @@ impl StudyIndex {
 
     /// Whether the person behind an appearance counts as a participant.
     pub fn counts(&self, app: u32, include_moderators: bool) -> bool {
-        app != NONE && (include_moderators || !self.people[self.apps[app as usize].person as usize].moderator)
+        app != NONE
+            && (include_moderators
+                || !self.people[self.apps[app as usize].person as usize].moderator)
     }
 }

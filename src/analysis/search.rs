@@ -233,13 +233,16 @@ pub fn search(conn: &Connection, opts: &SearchOptions) -> Result<SearchResults> 
     })
 }
 
+/// A matching turn: document id, the turn's range, and the matched words' ranges.
+pub(crate) type TurnHits = (i64, (i64, i64), Vec<(i64, i64)>);
+
 /// Every matching turn with the matched words' ranges in the document (for auto-coding).
 pub(crate) fn hit_spans(
     conn: &Connection,
     query: &str,
     raw: bool,
     filter: &TurnFilter,
-) -> Result<Vec<(i64, (i64, i64), Vec<(i64, i64)>)>> {
+) -> Result<Vec<TurnHits>> {
     let q = if raw {
         query.to_string()
     } else {
@@ -279,7 +282,10 @@ mod tests {
     fn queries_are_made_safe() {
         assert_eq!(fts_query("bus fare").unwrap(), "\"bus\" \"fare\"");
         assert_eq!(fts_query("don't").unwrap(), "\"don't\"");
-        assert_eq!(fts_query("\"too high\" cost*").unwrap(), "\"too high\" \"cost\" *");
+        assert_eq!(
+            fts_query("\"too high\" cost*").unwrap(),
+            "\"too high\" \"cost\" *"
+        );
         assert_eq!(fts_query("cost OR fare").unwrap(), "\"cost\" OR \"fare\"");
         assert!(fts_query("  !! ").is_err());
     }

@@ -86,12 +86,16 @@ pub fn seed() -> (tempfile::TempDir, Study, Ids) {
     let mut study = Study::create(&dir.path().join("seed.thematic")).unwrap();
     let alex = study.ensure_coder("alex").unwrap().id;
     let sam = study.ensure_coder("sam").unwrap().id;
-    let groups: [(&str, &str, [(&str, &str); 4]); 3] = [
+    type Group<'a> = (&'a str, &'a str, [(&'a str, &'a str); 4]);
+    let groups: [Group; 3] = [
         (
             "FG1",
             "all-female",
             [
-                ("M", "Welcome everyone. What gets in the way of seeing a doctor?"),
+                (
+                    "M",
+                    "Welcome everyone. What gets in the way of seeing a doctor?",
+                ),
                 ("P1", "The cost of the visit is too high for me."),
                 ("P2", "For me the clinic is far away, an hour by bus."),
                 ("P1", "Yes and the bus fare costs money too."),
@@ -125,8 +129,11 @@ pub fn seed() -> (tempfile::TempDir, Study, Ids) {
             let mut docs = Vec::new();
             let mut all_turns = Vec::new();
             for (name, comp, turns) in &groups {
-                let turns: Vec<(&str, &str)> =
-                    turns.iter().copied().filter(|(s, _)| !s.is_empty()).collect();
+                let turns: Vec<(&str, &str)> = turns
+                    .iter()
+                    .copied()
+                    .filter(|(s, _)| !s.is_empty())
+                    .collect();
                 let (doc, ranges) = add_doc(rec, name, &turns);
                 set_document_value(rec, doc, composition, comp)?;
                 for (speaker, _) in &turns {
@@ -134,7 +141,11 @@ pub fn seed() -> (tempfile::TempDir, Study, Ids) {
                     let p = ensure_participant(
                         rec,
                         speaker,
-                        Some(if moderator { "moderator" } else { "participant" }),
+                        Some(if moderator {
+                            "moderator"
+                        } else {
+                            "participant"
+                        }),
                     )?;
                     let g = match *speaker {
                         "P5" | "P6" => "male",

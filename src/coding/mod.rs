@@ -208,7 +208,7 @@ pub fn excerpts(
             out.push(row?);
         }
     }
-    out.sort_by(|a, b| (a.document_id, a.start, a.end).cmp(&(b.document_id, b.start, b.end)));
+    out.sort_by_key(|a| (a.document_id, a.start, a.end));
     Ok(out)
 }
 
