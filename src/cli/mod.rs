@@ -1,6 +1,7 @@
 //! The CLI shell: parses arguments, opens the study, runs one command, maps errors to exit codes
 //! (0 ok, 1 failure, 2 usage — clap exits with 2 itself).
 
+mod analysis_cmds;
 pub mod args;
 mod codebook_cmds;
 mod coding_cmds;
@@ -95,5 +96,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Redo => study_cmds::undo(&mut ctx, true),
         Command::History { limit, format } => study_cmds::history(&ctx, limit, format),
         Command::Summary => study_cmds::summary(&ctx),
+        c @ (Command::Frequencies(_)
+        | Command::Cooccurrence(_)
+        | Command::Search(_)
+        | Command::Autocode(_)
+        | Command::Saturation { .. }
+        | Command::Codebook { .. }
+        | Command::Report { .. }) => analysis_cmds::run(&mut ctx, cli.coder.as_deref(), c),
     }
 }
