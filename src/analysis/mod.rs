@@ -22,8 +22,9 @@ pub mod saturation;
 pub mod search;
 pub mod versions;
 
-#[cfg(test)]
-pub(crate) mod testutil;
+/// The small hand-checked study the tests use (public for the CLI and report tests).
+#[doc(hidden)]
+pub mod testutil;
 
 use crate::error::Result;
 use crate::study::participants::Scope;

@@ -1,4 +1,4 @@
-//! A small, hand-checkable study for the analysis tests.
+//! A small, hand-checkable study for the analysis tests (unit, CLI and report tests).
 //!
 //! Participants P1–P4 are female, P5–P6 male; M is the moderator (role moderator) in every
 //! group. FG1 and FG2 are `all-female`, FG3 `all-male`.
@@ -18,6 +18,7 @@
 //!  8 alex Emotion/Worry    FG3 t2 (P6)
 //!  9 alex Trust            FG1 t3 (P1; inside coding 4)
 
+use crate::error::Result;
 use crate::import::study::insert_transcript;
 use crate::import::{Format, ParsedTranscript, ParsedTurn};
 use crate::study::Study;
@@ -36,7 +37,11 @@ pub struct Ids {
 }
 
 /// Inserts a transcript made of (speaker, text) turns, one per line; returns its id and turns.
-pub fn add_doc(rec: &mut Recorder, name: &str, turns: &[(&str, &str)]) -> (i64, Vec<(i64, i64)>) {
+pub fn add_doc(
+    rec: &mut Recorder,
+    name: &str,
+    turns: &[(&str, &str)],
+) -> Result<(i64, Vec<(i64, i64)>)> {
     let mut text = String::new();
     let mut parsed = Vec::new();
     let mut ranges = Vec::new();
@@ -60,32 +65,38 @@ pub fn add_doc(rec: &mut Recorder, name: &str, turns: &[(&str, &str)]) -> (i64, 
         turns: parsed,
         notes: vec![],
     };
-    insert_transcript(rec, name, &format!("{name}.txt"), &t)
-        .unwrap()
-        .unwrap();
+    insert_transcript(rec, name, &format!("{name}.txt"), &t)?
+        .map_err(|e| crate::invalid!("{e}"))?;
     let id = rec
         .tx
         .query_row("SELECT id FROM documents WHERE name = ?1", [name], |r| {
             r.get(0)
-        })
-        .unwrap();
-    (id, ranges)
+        })?;
+    Ok((id, ranges))
 }
 
-pub fn code_id(study: &mut Study, path: &str) -> i64 {
-    study
-        .change(None, "codes.add", "add", |rec| {
+fn code_id(study: &mut Study, path: &str) -> Result<i64> {
+    Ok(study
+        .change(None, "codes.add", &format!("add code {path}"), |rec| {
             crate::codebook::edit::ensure_path(rec, path)
-        })
-        .unwrap()
-        .0
+        })?
+        .0)
 }
 
+/// The seed study in a temporary directory (unit tests).
+#[cfg(test)]
 pub fn seed() -> (tempfile::TempDir, Study, Ids) {
     let dir = tempfile::tempdir().unwrap();
-    let mut study = Study::create(&dir.path().join("seed.thematic")).unwrap();
-    let alex = study.ensure_coder("alex").unwrap().id;
-    let sam = study.ensure_coder("sam").unwrap().id;
+    let path = dir.path().join("seed.thematic");
+    let (study, ids) = build(&path).unwrap();
+    (dir, study, ids)
+}
+
+/// Builds the seed study at `path` (which must not exist).
+pub fn build(path: &std::path::Path) -> Result<(Study, Ids)> {
+    let mut study = Study::create(path)?;
+    let alex = study.ensure_coder("alex")?.id;
+    let sam = study.ensure_coder("sam")?.id;
     type Group<'a> = (&'a str, &'a str, [(&'a str, &'a str); 4]);
     let groups: [Group; 3] = [
         (
@@ -122,48 +133,46 @@ pub fn seed() -> (tempfile::TempDir, Study, Ids) {
             ],
         ),
     ];
-    let (docs, turns) = study
-        .change(Some(alex), "import", "import", |rec| {
-            let gender = ensure_attribute(rec, Scope::Participant, "gender", "text")?;
-            let composition = ensure_attribute(rec, Scope::Document, "composition", "text")?;
-            let mut docs = Vec::new();
-            let mut all_turns = Vec::new();
-            for (name, comp, turns) in &groups {
-                let turns: Vec<(&str, &str)> = turns
-                    .iter()
-                    .copied()
-                    .filter(|(s, _)| !s.is_empty())
-                    .collect();
-                let (doc, ranges) = add_doc(rec, name, &turns);
-                set_document_value(rec, doc, composition, comp)?;
-                for (speaker, _) in &turns {
-                    let moderator = *speaker == "M";
-                    let p = ensure_participant(
-                        rec,
-                        speaker,
-                        Some(if moderator {
-                            "moderator"
-                        } else {
-                            "participant"
-                        }),
-                    )?;
-                    let g = match *speaker {
-                        "P5" | "P6" => "male",
-                        _ => "female",
-                    };
-                    set_participant_value(rec, p, gender, g)?;
-                    map_speaker(rec, doc, speaker, p)?;
-                }
-                docs.push(doc);
-                all_turns.push(ranges);
+    let (docs, turns) = study.change(Some(alex), "import", "import", |rec| {
+        let gender = ensure_attribute(rec, Scope::Participant, "gender", "text")?;
+        let composition = ensure_attribute(rec, Scope::Document, "composition", "text")?;
+        let mut docs = Vec::new();
+        let mut all_turns = Vec::new();
+        for (name, comp, turns) in &groups {
+            let turns: Vec<(&str, &str)> = turns
+                .iter()
+                .copied()
+                .filter(|(s, _)| !s.is_empty())
+                .collect();
+            let (doc, ranges) = add_doc(rec, name, &turns)?;
+            set_document_value(rec, doc, composition, comp)?;
+            for (speaker, _) in &turns {
+                let moderator = *speaker == "M";
+                let p = ensure_participant(
+                    rec,
+                    speaker,
+                    Some(if moderator {
+                        "moderator"
+                    } else {
+                        "participant"
+                    }),
+                )?;
+                let g = match *speaker {
+                    "P5" | "P6" => "male",
+                    _ => "female",
+                };
+                set_participant_value(rec, p, gender, g)?;
+                map_speaker(rec, doc, speaker, p)?;
             }
-            Ok((docs, all_turns))
-        })
-        .unwrap();
-    let cost = code_id(&mut study, "Access/Cost");
-    let distance = code_id(&mut study, "Access/Distance");
-    let trust = code_id(&mut study, "Trust");
-    let worry = code_id(&mut study, "Emotion/Worry");
+            docs.push(doc);
+            all_turns.push(ranges);
+        }
+        Ok((docs, all_turns))
+    })?;
+    let cost = code_id(&mut study, "Access/Cost")?;
+    let distance = code_id(&mut study, "Access/Distance")?;
+    let trust = code_id(&mut study, "Trust")?;
+    let worry = code_id(&mut study, "Emotion/Worry")?;
     let t = &turns;
     // "too high for me" inside FG1 t1 "The cost of the visit is too high for me."
     let th = t[0][1].0 + 25;
@@ -179,14 +188,11 @@ pub fn seed() -> (tempfile::TempDir, Study, Ids) {
         (alex, trust, docs[0], t[0][3].0, t[0][3].1),
     ];
     for (coder, code, doc, start, end) in codings {
-        study
-            .change(Some(coder), "code", "code", |rec| {
-                crate::coding::add(rec, doc, code, coder, start, end)
-            })
-            .unwrap();
+        study.change(Some(coder), "code", "code", |rec| {
+            crate::coding::add(rec, doc, code, coder, start, end)
+        })?;
     }
-    (
-        dir,
+    Ok((
         study,
         Ids {
             alex,
@@ -194,5 +200,5 @@ pub fn seed() -> (tempfile::TempDir, Study, Ids) {
             docs,
             turns,
         },
-    )
+    ))
 }
