@@ -316,14 +316,15 @@ pub fn pair_excerpts(
         }
         CoScope::Turn => {
             let index = StudyIndex::load(conn)?;
-            let mut seen: HashSet<i64> = HashSet::new();
+            let mut seen: HashSet<usize> = HashSet::new();
             for x in &sa {
                 let Some(&d) = index.doc_pos.get(&x.doc) else {
                     continue;
                 };
-                for t in index.overlapped(d, x.start, x.end) {
+                for ti in index.overlapped_range(d, x.start, x.end) {
+                    let t = &index.turns[ti];
                     for y in by_doc_b.get(&(x.doc, x.coder)).into_iter().flatten() {
-                        if y.id != x.id && y.start < t.end && y.end > t.start && seen.insert(t.id) {
+                        if y.id != x.id && y.start < t.end && y.end > t.start && seen.insert(ti) {
                             found.push((x.doc, t.start, t.end, x.coder, x, y));
                         }
                     }

@@ -44,12 +44,20 @@ pub(crate) struct Person {
 pub(crate) struct TurnPos {
     pub start: i64,
     pub end: i64,
-    /// Appearance index, or NONE for a turn without a speaker.
+    /// Appearance index, or NONE for a turn without a speaker…
     pub app: u32,
-    pub id: i64,
+    /// …and its position among the document's appearances.
+    pub local: u32,
 }
 
 pub(crate) const NONE: u32 = u32::MAX;
+
+/// An integer column, read without conversion.
+pub(crate) fn int(r: &rusqlite::Row, i: usize) -> Result<i64> {
+    r.get_ref(i)?
+        .as_i64()
+        .map_err(|e| crate::invalid!("internal: column {i} is not an integer: {e}"))
+}
 
 pub(crate) struct StudyIndex {
     pub docs: Vec<Doc>,
@@ -141,54 +149,70 @@ impl StudyIndex {
                 index.add_app(d, label, person);
             }
         }
-        // Turns, read in rowid order (import order, so normally already sorted by position).
-        let mut raw: Vec<(u32, TurnPos)> = Vec::new();
+        // Turns, read in rowid order (import order, so normally grouped by document and
+        // sorted by position; sorted here when not).
+        let mut turn_docs: Vec<u32> = Vec::new();
         {
             let mut stmt =
-                conn.prepare_cached("SELECT document_id, start, \"end\", speaker, id FROM turns")?;
+                conn.prepare_cached("SELECT document_id, start, \"end\", speaker FROM turns")?;
             let mut rows = stmt.query([])?;
             let mut last_doc: i64 = i64::MIN;
             let mut last_pos: u32 = NONE;
+            let mut last_app: u32 = NONE;
             while let Some(r) = rows.next()? {
-                let doc: i64 = r.get(0)?;
+                let doc = int(r, 0)?;
                 if doc != last_doc {
                     last_doc = doc;
                     last_pos = index.doc_pos.get(&doc).copied().unwrap_or(NONE);
+                    last_app = NONE;
                 }
                 if last_pos == NONE {
                     continue;
                 }
                 let app = match r.get_ref(3)? {
-                    ValueRef::Text(label) => index.app_for(last_pos, label),
+                    ValueRef::Text(label) => {
+                        if last_app != NONE
+                            && index.apps[last_app as usize].label.as_bytes() == label
+                        {
+                            last_app
+                        } else {
+                            last_app = index.app_for(last_pos, label);
+                            last_app
+                        }
+                    }
                     _ => NONE,
                 };
-                raw.push((
-                    last_pos,
-                    TurnPos {
-                        start: r.get(1)?,
-                        end: r.get(2)?,
-                        app,
-                        id: r.get(4)?,
+                index.turns.push(TurnPos {
+                    start: int(r, 1)?,
+                    end: int(r, 2)?,
+                    app,
+                    local: if app == NONE {
+                        0
+                    } else {
+                        index.apps[app as usize].local
                     },
-                ));
+                });
+                turn_docs.push(last_pos);
             }
         }
-        if !raw
-            .windows(2)
-            .all(|w| (w[0].0, w[0].1.start) <= (w[1].0, w[1].1.start))
-        {
-            raw.sort_by_key(|(d, t)| (*d, t.start));
+        let sorted = (1..index.turns.len()).all(|i| {
+            (turn_docs[i - 1], index.turns[i - 1].start) <= (turn_docs[i], index.turns[i].start)
+        });
+        if !sorted {
+            let mut order: Vec<usize> = (0..index.turns.len()).collect();
+            order.sort_by_key(|&i| (turn_docs[i], index.turns[i].start));
+            index.turns = order.iter().map(|&i| index.turns[i]).collect();
+            turn_docs = order.iter().map(|&i| turn_docs[i]).collect();
         }
         let mut i = 0;
-        while i < raw.len() {
-            let d = raw[i].0;
+        while i < turn_docs.len() {
+            let d = turn_docs[i];
             let begin = i;
-            while i < raw.len() && raw[i].0 == d {
+            while i < turn_docs.len() && turn_docs[i] == d {
                 i += 1;
             }
             index.docs[d as usize].turns = begin..i;
         }
-        index.turns = raw.into_iter().map(|(_, t)| t).collect();
         // Who speaks in more than one document.
         let mut seen_in: Vec<u32> = vec![NONE; index.people.len()];
         for a in &index.apps {
@@ -256,10 +280,48 @@ impl StudyIndex {
         range.start + first..range.start + last
     }
 
+    /// Loads the index in another thread while `f` runs on this one (the two biggest reads of
+    /// an analysis query then overlap). Both use their own read-only connections to the file,
+    /// memory-mapped so the scans don't copy every page through `read()`. A database without
+    /// a file is read on `conn`, in turn.
+    pub fn load_alongside<T>(
+        conn: &Connection,
+        f: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<(StudyIndex, T)> {
+        let path = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
+        let Some(path) = path else {
+            let index = StudyIndex::load(conn)?;
+            return Ok((index, f(conn)?));
+        };
+        std::thread::scope(|s| {
+            let index_path = path.clone();
+            let loader = s.spawn(move || StudyIndex::load(&reader(&index_path)?));
+            let out = reader(&path).and_then(|c| f(&c));
+            let index = loader
+                .join()
+                .map_err(|_| crate::invalid!("internal: the study index loader panicked"))??;
+            Ok((index, out?))
+        })
+    }
+
     /// Whether the person behind an appearance counts as a participant.
     pub fn counts(&self, app: u32, include_moderators: bool) -> bool {
         app != NONE
             && (include_moderators
                 || !self.people[self.apps[app as usize].person as usize].moderator)
     }
+}
+
+/// A read-only, memory-mapped connection to a study file for one analysis query.
+pub(crate) fn reader(path: &str) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA mmap_size = 1073741824;")?;
+    Ok(conn)
 }

@@ -3,7 +3,7 @@
 //! each speaker, or each value of a participant or document attribute. Frequencies are the
 //! same count with a single "all" column.
 
-use super::index::{NONE, StudyIndex};
+use super::index::{NONE, StudyIndex, int};
 use super::{AttributeRef, NO_VALUE, resolve_attribute, sort_values};
 use crate::codebook;
 use crate::error::Result;
@@ -154,21 +154,81 @@ struct Acc {
     slot: u32,
 }
 
+/// Counts one coding in a cell: a coding, a document (once per document), and the speakers
+/// in `bits` (a mask over the document's appearances) for the per-document distinct count.
+#[inline]
+fn touch(
+    acc: &mut [Acc],
+    slots: &mut Vec<u32>,
+    masks: &mut Vec<u64>,
+    cell: usize,
+    bits: &[u64],
+    stamp: u32,
+) {
+    let a = &mut acc[cell];
+    a.codings += 1;
+    if a.stamp != stamp {
+        a.stamp = stamp;
+        a.documents += 1;
+    }
+    if bits.iter().any(|&b| b != 0) {
+        let words = bits.len();
+        if a.slot == NONE {
+            a.slot = (slots.len()) as u32;
+            slots.push(cell as u32);
+            masks.resize(masks.len() + words, 0);
+        }
+        let base = a.slot as usize * words;
+        for (w, b) in bits.iter().enumerate() {
+            masks[base + w] |= b;
+        }
+    }
+}
+
 /// Runs the query. Reads codings in document order from the covering index, maps each to
 /// the speakers of the turns it overlaps, and counts distinct documents and participants per
 /// (code or ancestor, column) with per-document bit masks.
 pub fn matrix(conn: &Connection, opts: &MatrixOptions) -> Result<Matrix> {
-    let index = StudyIndex::load(conn)?;
     let codes = codebook::all(conn)?;
-    matrix_with(conn, &index, &codes, opts)
+    let (index, codings) = StudyIndex::load_alongside(conn, |c| read_codings(c, opts.coder))?;
+    Ok(tally(&index, &codes, &codings, opts))
 }
 
-pub(crate) fn matrix_with(
-    conn: &Connection,
+/// A coding as counting needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CodingPos {
+    pub document_id: i64,
+    pub code_id: i64,
+    pub start: i64,
+    pub end: i64,
+}
+
+/// One coder's (or everyone's) codings in document order, from the covering index.
+pub(crate) fn read_codings(conn: &Connection, coder: Option<i64>) -> Result<Vec<CodingPos>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT document_id, code_id, start, \"end\" FROM codings INDEXED BY codings_analysis
+          WHERE ?1 IS NULL OR coder_id = ?1 ORDER BY document_id",
+    )?;
+    let mut rows = stmt.query([coder])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(CodingPos {
+            document_id: int(r, 0)?,
+            code_id: int(r, 1)?,
+            start: int(r, 2)?,
+            end: int(r, 3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Counts `codings` (in document order) into the matrix.
+pub(crate) fn tally(
     index: &StudyIndex,
     codes: &[codebook::Code],
+    codings: &[CodingPos],
     opts: &MatrixOptions,
-) -> Result<Matrix> {
+) -> Matrix {
     let counted = |app: u32| index.counts(app, opts.include_moderators);
     // Columns: labels, and which column each document or appearance belongs to.
     let mut labels: Vec<String> = Vec::new();
@@ -295,12 +355,8 @@ pub(crate) fn matrix_with(
     let mut pcols: Vec<(u32, Vec<u64>)> = Vec::new();
     let mut dcols: Vec<u32> = Vec::new();
     let mut persons: Vec<u32> = Vec::new();
+    let mut masked: Vec<u64> = Vec::new();
 
-    let mut stmt = conn.prepare_cached(
-        "SELECT document_id, code_id, start, \"end\" FROM codings INDEXED BY codings_analysis
-          WHERE ?1 IS NULL OR coder_id = ?1 ORDER BY document_id",
-    )?;
-    let mut rows = stmt.query([opts.coder])?;
     let mut current: Option<u32> = None;
     let mut current_id = i64::MIN;
     let mut words = 1usize;
@@ -338,8 +394,8 @@ pub(crate) fn matrix_with(
         masks.clear();
     };
 
-    while let Some(r) = rows.next()? {
-        let doc_id: i64 = r.get(0)?;
+    for coding in codings {
+        let doc_id = coding.document_id;
         if doc_id != current_id {
             if let Some(d) = current {
                 flush(
@@ -389,52 +445,82 @@ pub(crate) fn matrix_with(
             }
         }
         let Some(d) = current else { continue };
-        let Some(&row) = row_of.get(&r.get::<_, i64>(1)?) else {
+        let Some(&row) = row_of.get(&coding.code_id) else {
             continue;
         };
-        let (start, end): (i64, i64) = (r.get(2)?, r.get(3)?);
+        let (start, end) = (coding.start, coding.end);
+        let stamp = d + 1;
+        if words == 1 {
+            // Up to 64 speakers in the document: one machine word per mask.
+            let mut m = 0u64;
+            for t in index.overlapped(d, start, end) {
+                if t.app != NONE {
+                    m |= 1 << t.local;
+                }
+            }
+            m &= counted_local[0];
+            for &x in &ancestors[row] {
+                let base = x as usize * kt;
+                for &k in &dcols {
+                    touch(
+                        &mut acc,
+                        &mut slots,
+                        &mut masks,
+                        base + k as usize,
+                        &[m],
+                        stamp,
+                    );
+                }
+                for (k, colmask) in &pcols {
+                    let mm = m & colmask[0];
+                    if mm != 0 {
+                        touch(
+                            &mut acc,
+                            &mut slots,
+                            &mut masks,
+                            base + *k as usize,
+                            &[mm],
+                            stamp,
+                        );
+                    }
+                }
+            }
+            continue;
+        }
         cmask.clear();
         cmask.resize(words, 0);
         for t in index.overlapped(d, start, end) {
             if t.app != NONE {
-                let j = index.apps[t.app as usize].local as usize;
+                let j = t.local as usize;
                 cmask[j / 64] |= 1 << (j % 64);
             }
         }
         for (w, c) in cmask.iter_mut().enumerate() {
             *c &= counted_local[w];
         }
-        let stamp = d + 1;
-        let mut touch = |cell: usize, bits: &dyn Fn(usize) -> u64, any: bool| {
-            let a = &mut acc[cell];
-            a.codings += 1;
-            if a.stamp != stamp {
-                a.stamp = stamp;
-                a.documents += 1;
-            }
-            if any {
-                if a.slot == NONE {
-                    a.slot = slots.len() as u32;
-                    slots.push(cell as u32);
-                    masks.resize(masks.len() + words, 0);
-                }
-                let base = a.slot as usize * words;
-                for w in 0..words {
-                    masks[base + w] |= bits(w);
-                }
-            }
-        };
-        let any_speaker = cmask.iter().any(|&w| w != 0);
         for &x in &ancestors[row] {
+            let base = x as usize * kt;
             for &k in &dcols {
-                touch(x as usize * kt + k as usize, &|w| cmask[w], any_speaker);
+                touch(
+                    &mut acc,
+                    &mut slots,
+                    &mut masks,
+                    base + k as usize,
+                    &cmask,
+                    stamp,
+                );
             }
             for (k, colmask) in &pcols {
                 if cmask.iter().zip(colmask).any(|(a, b)| a & b != 0) {
+                    masked.clear();
+                    masked.extend(cmask.iter().zip(colmask).map(|(a, b)| a & b));
                     touch(
-                        x as usize * kt + *k as usize,
-                        &|w| cmask[w] & colmask[w],
-                        true,
+                        &mut acc,
+                        &mut slots,
+                        &mut masks,
+                        base + *k as usize,
+                        &masked,
+                        stamp,
                     );
                 }
             }
@@ -502,7 +588,7 @@ pub(crate) fn matrix_with(
             cells: (1..kt).map(|k| counts(i * kt + k)).collect(),
         })
         .collect();
-    Ok(Matrix {
+    Matrix {
         by: opts.by.label(),
         scope: if participant_scoped {
             "participant"
@@ -521,5 +607,5 @@ pub(crate) fn matrix_with(
         rows: out_rows,
         any_code: counts(any_row * kt),
         any_code_cells: (1..kt).map(|k| counts(any_row * kt + k)).collect(),
-    })
+    }
 }

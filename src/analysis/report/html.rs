@@ -6,7 +6,7 @@ use super::svg;
 use super::{ReportOptions, agreement_section, escape};
 use crate::analysis::cooccurrence::{CoScope, CooccurrenceOptions, cooccurrence};
 use crate::analysis::index::StudyIndex;
-use crate::analysis::matrix::{Grouping, Matrix, MatrixOptions, Measure, matrix_with};
+use crate::analysis::matrix::{Grouping, Matrix, MatrixOptions, Measure, read_codings, tally};
 use crate::analysis::saturation::saturation;
 use crate::analysis::{resolve_attribute, sort_values};
 use crate::codebook::{self, Code};
@@ -65,32 +65,32 @@ fn section(out: &mut String, id: &str, title: &str) {
 }
 
 pub fn render(conn: &Connection, opts: &ReportOptions) -> Result<String> {
-    let index = StudyIndex::load(conn)?;
     let codes = codebook::all(conn)?;
+    let (index, codings) = StudyIndex::load_alongside(conn, |c| read_codings(c, opts.coder))?;
     let grouping = match &opts.by {
         Some(by) => Grouping::parse(conn, by)?,
         None => default_grouping(conn)?,
     };
-    let overall = matrix_with(
-        conn,
+    let overall = tally(
         &index,
         &codes,
+        &codings,
         &MatrixOptions {
             coder: opts.coder,
             by: Grouping::None,
             include_moderators: false,
         },
-    )?;
-    let grouped = matrix_with(
-        conn,
+    );
+    let grouped = tally(
         &index,
         &codes,
+        &codings,
         &MatrixOptions {
             coder: opts.coder,
             by: grouping.clone(),
             include_moderators: false,
         },
-    )?;
+    );
     let name: String = {
         use rusqlite::OptionalExtension;
         conn.query_row("SELECT value FROM meta WHERE key = 'name'", [], |r| {
