@@ -153,6 +153,21 @@ CREATE TABLE change_rows (
     PRIMARY KEY (change_id, seq)
 );
 
+-- Consensus review: a reviewer's decision on one disagreement (a unit where coders differ on a
+-- code). The resulting codings are written under the consensus coder; this row records why.
+CREATE TABLE reviews (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    code_id     INTEGER NOT NULL REFERENCES codes(id),
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    decision    TEXT NOT NULL CHECK (decision IN ('accept', 'both', 'neither')),
+    chosen      TEXT,
+    reviewer_id INTEGER NOT NULL REFERENCES coders(id),
+    decided_at  TEXT NOT NULL,
+    UNIQUE (document_id, code_id, start, "end")
+);
+
 -- Named codebook versions (snapshots), as JSON of the code tree at the time.
 CREATE TABLE codebook_versions (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,

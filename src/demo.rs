@@ -3,7 +3,7 @@
 //! works from any directory and on a machine without the source tree.
 
 use crate::error::Result;
-use crate::import::{Format, parse_transcript};
+use crate::import::parse_transcript;
 use crate::study::Study;
 use std::path::{Path, PathBuf};
 
@@ -51,8 +51,7 @@ fn populate(path: &Path) -> Result<()> {
     let mut study = Study::create(path)?;
     let mut parsed = Vec::new();
     for file in TRANSCRIPTS {
-        let forced = file.name.ends_with("FG5.txt").then_some(Format::Otter);
-        parsed.push((file, parse_transcript(file.name, file.bytes, forced)?));
+        parsed.push((file, parse_transcript(file.name, file.bytes, None)?));
     }
     study.change(None, "import", "import the sample transcripts", |rec| {
         for (file, transcript) in &parsed {

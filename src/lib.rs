@@ -4,6 +4,7 @@
 //! and table import (`import`), the codebook (`codebook`), codings (`coding`), memos (`memo`)
 //! and the demo study (`demo`). The binary's `cli` and `tui` are thin shells over it.
 
+pub mod agreement;
 pub mod analysis;
 pub mod cli;
 pub mod codebook;
@@ -11,6 +12,7 @@ pub mod coding;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod exchange;
 pub mod import;
 pub mod memo;
 pub mod study;

@@ -34,7 +34,7 @@ pub enum Output {
 pub enum Command {
     /// Create a new, empty study file
     Init { path: PathBuf },
-    /// Import transcripts (.txt, .vtt, .srt, .docx; files or folders)
+    /// Import transcripts (.txt, .vtt, .srt, .docx; files or folders), or a REFI-QDA codebook (.qdc) or project (.qdpx)
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -82,6 +82,31 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         format: Output,
     },
+    /// Inter-coder agreement per code and, for a code set, overall
+    Agreement(AgreementArgs),
+    /// Units where coders differ on a code, side by side, worst-agreeing codes first
+    Disagreements {
+        #[command(flatten)]
+        scope: CompareArgs,
+        /// Only this code
+        #[arg(long)]
+        code: Option<String>,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// Settle a disagreement: the chosen version is written under the consensus coder
+    Resolve {
+        document: String,
+        /// The code disagreed on
+        #[arg(long)]
+        code: String,
+        /// The unit, START:END, as `disagreements` lists it
+        #[arg(long)]
+        range: String,
+        /// A coder's name (keep their version), `both`, or `neither`
+        #[arg(long)]
+        accept: String,
+    },
     /// Write or list memos on the study, a document, a code or a coding
     Memo {
         #[command(subcommand)]
@@ -105,6 +130,18 @@ pub enum Command {
     },
     /// Print a summary of the study
     Summary,
+    /// Export the codebook, the whole project (REFI-QDA .qdpx), coded excerpts or a code × attribute matrix
+    Export {
+        #[command(subcommand)]
+        what: super::exchange_cmds::ExportCommand,
+    },
+    /// Bring another coder's study file into this one (a backup is taken first)
+    Merge {
+        /// The other study file
+        other: PathBuf,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
     /// Codings, documents and participants per code (themes include their subcodes), for the
     /// whole study or by document, speaker or attribute (a code × group matrix). The global
     /// --coder counts one coder's codings; without it, all coders' codings are pooled
@@ -138,6 +175,45 @@ pub enum Command {
         #[arg(long)]
         by: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Coders to compare (default: every coder with codings, except consensus)
+    #[arg(long, value_delimiter = ',')]
+    pub coders: Vec<String>,
+    /// Only these documents
+    #[arg(long, value_delimiter = ',')]
+    pub docs: Vec<String>,
+    /// The unit of analysis
+    #[arg(long, value_enum, default_value_t = crate::agreement::units::UnitKind::Turn)]
+    pub unit: crate::agreement::units::UnitKind,
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementArgs {
+    #[command(flatten)]
+    pub scope: CompareArgs,
+    /// A code set treated as mutually exclusive categories: A,B,C or one parent code
+    #[arg(long, value_delimiter = ',')]
+    pub codes: Vec<String>,
+    /// Whether a unit a coder left without any code counts as "none" or as not judged
+    #[arg(long, value_enum, default_value_t = crate::agreement::report::Uncoded::Absent)]
+    pub uncoded: crate::agreement::report::Uncoded,
+    /// Bootstrap 95% confidence intervals for kappa and alpha
+    #[arg(long)]
+    pub ci: bool,
+    /// Bootstrap resamples
+    #[arg(long, default_value_t = 1000)]
+    pub iterations: usize,
+    /// Bootstrap seed
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Alpha thresholds marking a code as tentative / unreliable (Krippendorff: 0.800, 0.667)
+    #[arg(long, value_delimiter = ',', default_values_t = [0.667, 0.8])]
+    pub thresholds: Vec<f64>,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub format: Output,
 }
 
 #[derive(Debug, Args)]

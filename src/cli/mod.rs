@@ -1,10 +1,12 @@
 //! The CLI shell: parses arguments, opens the study, runs one command, maps errors to exit codes
 //! (0 ok, 1 failure, 2 usage — clap exits with 2 itself).
 
+mod agreement_cmds;
 mod analysis_cmds;
 pub mod args;
 mod codebook_cmds;
 mod coding_cmds;
+pub mod exchange_cmds;
 pub mod output;
 mod study_cmds;
 
@@ -91,11 +93,25 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Excerpts { code, by, format } => {
             coding_cmds::excerpts(&ctx, &code, by.as_deref(), format)
         }
+        Command::Agreement(a) => agreement_cmds::agreement(&ctx, &a),
+        Command::Disagreements {
+            scope,
+            code,
+            format,
+        } => agreement_cmds::disagreements(&ctx, &scope, code.as_deref(), format),
+        Command::Resolve {
+            document,
+            code,
+            range,
+            accept,
+        } => agreement_cmds::resolve(&mut ctx, &document, &code, &range, &accept),
         Command::Memo { action } => coding_cmds::memo(&mut ctx, action),
         Command::Undo => study_cmds::undo(&mut ctx, false),
         Command::Redo => study_cmds::undo(&mut ctx, true),
         Command::History { limit, format } => study_cmds::history(&ctx, limit, format),
         Command::Summary => study_cmds::summary(&ctx),
+        Command::Export { what } => exchange_cmds::export(&mut ctx, what, cli.coder.as_deref()),
+        Command::Merge { other, format } => exchange_cmds::merge(&mut ctx, &other, format),
         c @ (Command::Frequencies(_)
         | Command::Cooccurrence(_)
         | Command::Search(_)

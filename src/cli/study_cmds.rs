@@ -36,6 +36,9 @@ pub fn demo(project: Option<PathBuf>, reset: bool) -> Result<()> {
 }
 
 pub fn import(ctx: &mut Context, paths: &[PathBuf], format: Option<&str>) -> Result<()> {
+    if super::exchange_cmds::is_refi_import(paths)? {
+        return super::exchange_cmds::import_refi(ctx, paths);
+    }
     let forced = match format {
         Some(f) => Some(Format::from_name(f).ok_or_else(|| {
             crate::invalid!(

@@ -220,6 +220,7 @@ pub fn merge(rec: &mut Recorder, from: &str, into: &str) -> Result<usize> {
         move_to(rec, &child.path, Some(&target.path))?;
     }
     retarget_memos(rec, "code", source.id, target.id)?;
+    delete_reviews(rec, source.id)?;
     rec.delete("codes", &id_key(source.id))?;
     Ok(moved)
 }
@@ -264,7 +265,21 @@ pub fn delete(rec: &mut Recorder, path: &str, force: bool) -> Result<usize> {
     }
     for id in ids.iter().rev() {
         crate::memo::delete_attached(rec, "code", *id)?;
+        delete_reviews(rec, *id)?;
         rec.delete("codes", &id_key(*id))?;
     }
     Ok(coding_ids.len())
+}
+
+/// Consensus decisions about a code go with it (recorded, so undo restores them).
+fn delete_reviews(rec: &mut Recorder, code_id: i64) -> Result<()> {
+    let ids: Vec<i64> = rec
+        .tx
+        .prepare_cached("SELECT id FROM reviews WHERE code_id = ?1")?
+        .query_map([code_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        rec.delete("reviews", &id_key(id))?;
+    }
+    Ok(())
 }

@@ -208,7 +208,7 @@ pub fn excerpts(
             out.push(row?);
         }
     }
-    out.sort_by_key(|a| (a.document_id, a.start, a.end));
+    out.sort_by_key(|e| (e.document_id, e.start, e.end));
     Ok(out)
 }
 

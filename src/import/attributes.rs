@@ -52,8 +52,9 @@ pub fn import_csv(rec: &mut Recorder, file: &str, bytes: &[u8]) -> Result<Attrib
     };
     let value_cols: Vec<usize> = (0..headers.len())
         .filter(|&i| {
-            !(RESERVED.contains(&headers[i].to_lowercase().as_str())
-                || (scope == Scope::Document && i == 0))
+            let reserved = RESERVED.contains(&headers[i].to_lowercase().as_str());
+            let document_key = scope == Scope::Document && i == 0;
+            !(reserved || document_key)
         })
         .collect();
     if let Some(&empty) = value_cols.iter().find(|&&i| headers[i].is_empty()) {

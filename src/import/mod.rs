@@ -1,54 +1,37 @@
-// TEMPORARY placeholder with the parser contract, replaced by the parser module.
+//! Transcript parsers: turn raw file bytes into canonical text plus speaker
+//! turns (char offsets). The parsers are pure (no database); `study` and `attributes` bring
+//! parsed transcripts and attribute tables into a study file.
+
+mod cues;
+mod decode;
+mod detect;
+mod docx;
+mod docx_xml;
+mod error;
+mod format;
+mod label;
+mod lines;
+mod markup;
+mod offsets;
+mod otter;
+mod parse;
+mod plain;
+mod srt;
+mod timecode;
+mod types;
+mod vtt;
+
 pub mod attributes;
 pub mod study;
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Vtt,
-    Srt,
-    Otter,
-    Rev,
-    Docx,
-}
-impl Format {
-    pub fn name(&self) -> &'static str {
-        "text"
-    }
-    pub fn from_name(_s: &str) -> Option<Format> {
-        None
-    }
-    pub fn all() -> &'static [Format] {
-        &[Format::Text]
-    }
-}
-pub struct ParsedTurn {
-    pub speaker: Option<String>,
-    pub start: usize,
-    pub end: usize,
-    pub start_ms: Option<i64>,
-    pub end_ms: Option<i64>,
-}
-pub struct ParsedTranscript {
-    pub format: Format,
-    pub text: String,
-    pub turns: Vec<ParsedTurn>,
-    pub notes: Vec<String>,
-}
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: {message}")]
-pub struct ImportError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub message: String,
-}
-pub fn parse_transcript(
-    file_name: &str,
-    _bytes: &[u8],
-    _f: Option<Format>,
-) -> Result<ParsedTranscript, ImportError> {
-    Err(ImportError {
-        file: file_name.into(),
-        line: None,
-        message: "x".into(),
-    })
-}
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod test_util;
+
+pub use decode::decode_text;
+pub use detect::detect_format;
+pub use error::ImportError;
+pub use format::Format;
+pub use parse::parse_transcript;
+pub use types::{ParsedTranscript, ParsedTurn};

@@ -24,11 +24,13 @@ const TABLES: &[(&str, &[&str])] = &[
     ("codings", &["id"]),
     ("memos", &["id"]),
     ("codebook_versions", &["id"]),
+    ("reviews", &["id"]),
 ];
 
-/// Tables whose row images are too large to be worth keeping twice: a document's text never
-/// changes, so the history keeps only its key and name for these.
-const LEAN_TABLES: &[&str] = &["documents"];
+/// Rows that never change after import (a document and its turns): the history keeps only their
+/// key and name, not a second copy of the text, so undoing an import can delete them but a
+/// deleted one cannot be re-created from the history.
+const LEAN_TABLES: &[&str] = &["documents", "turns"];
 
 fn key_columns(table: &str) -> Result<&'static [&'static str]> {
     TABLES
@@ -266,7 +268,19 @@ impl<'a> Recorder<'a> {
                 })
                 .collect()
         };
-        let after = row_image(&self.tx, table, &key)?;
+        let after = if LEAN_TABLES.contains(&table) {
+            // The lean image is known without reading the row back: import's hot path.
+            let mut map = Map::new();
+            map.insert("id".into(), Json::from(rowid));
+            for (col, value) in values {
+                if matches!(*col, "name" | "guid") {
+                    map.insert(col.to_string(), to_json(ValueRef::from(value)));
+                }
+            }
+            Some(map)
+        } else {
+            row_image(&self.tx, table, &key)?
+        };
         self.log(table, &key, &None, &after)?;
         Ok(rowid)
     }
@@ -308,10 +322,15 @@ impl<'a> Recorder<'a> {
         Ok(true)
     }
 
-    pub fn commit(self) -> Result<i64> {
+    /// Commits the action; an action that changed no row leaves no trace in the history.
+    pub fn commit(self) -> Result<Option<i64>> {
+        if self.seq == 0 {
+            self.tx.rollback()?;
+            return Ok(None);
+        }
         let id = self.change_id;
         self.tx.commit()?;
-        Ok(id)
+        Ok(Some(id))
     }
 }
 

@@ -300,6 +300,21 @@ pub fn validate_coder_name(name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
+/// Coders who hold at least one coding, by name.
+pub fn coders_with_codings(conn: &Connection) -> Result<Vec<Coder>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, is_consensus FROM coders c WHERE EXISTS (SELECT 1 FROM codings k WHERE k.coder_id = c.id) ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Coder {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            is_consensus: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Inside an action: the coder with this name, inserted when missing.
 pub fn ensure_coder_in(rec: &mut Recorder, name: &str, consensus: bool) -> Result<Coder> {
     let existing = rec

@@ -1,0 +1,432 @@
+//! The agreement report: per code (present/absent per unit) and, for a code set treated as
+//! mutually exclusive categories, overall — in the JSON shape scripts rely on.
+
+use super::units::{CompactCoding, Comparison, Unit, UnitKind};
+use super::{
+    CategoricalSummary, Ratings, Span, Value, all_categorical, binary_u_alpha, bootstrap_ci,
+    cu_alpha, krippendorff_alpha_nominal, mean_pairwise_cohen, u_alpha, union_u_alpha,
+};
+use crate::codebook::subtree_ids;
+use crate::error::Result;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Uncoded {
+    /// A unit a coder left without any code of the set counts as a "none" judgement.
+    Absent,
+    /// … or as not judged at all.
+    Missing,
+}
+
+pub struct Options {
+    pub unit: UnitKind,
+    /// A code set (names or one parent code) to treat as mutually exclusive categories.
+    pub code_set: Vec<String>,
+    pub uncoded: Uncoded,
+    /// Bootstrap iterations and seed for 95% intervals.
+    pub ci: Option<(usize, u64)>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Coefficients {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_units: Option<usize>,
+    #[serde(skip_serializing_if = "is_absent")]
+    pub percent_agreement: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "is_absent")]
+    pub cohen_kappa: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "is_absent")]
+    pub fleiss_kappa: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "is_absent")]
+    pub krippendorff_alpha: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "is_absent")]
+    pub gwet_ac1: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "is_absent")]
+    pub u_alpha: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "is_absent")]
+    pub binary_u_alpha: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "is_absent")]
+    pub cu_alpha: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cohen_kappa_ci: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub krippendorff_alpha_ci: Option<[f64; 2]>,
+}
+
+/// Outer None: the key does not apply to this unit; inner None: undefined (JSON null + note).
+fn is_absent(v: &Option<Option<f64>>) -> bool {
+    v.is_none()
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PairResult {
+    pub coders: [String; 2],
+    pub n_units: u64,
+    pub percent_agreement: Option<f64>,
+    pub cohen_kappa: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CodeResult {
+    pub code: String,
+    #[serde(flatten)]
+    pub coefficients: Coefficients,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AgreementReport {
+    pub unit: &'static str,
+    pub coders: Vec<String>,
+    pub documents: Vec<String>,
+    pub left_out: Vec<String>,
+    pub n_units: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overall: Option<Coefficients>,
+    pub pairs: Vec<PairResult>,
+    pub codes: Vec<CodeResult>,
+    pub notes: Vec<String>,
+}
+
+/// Records why a value is undefined and turns it into an Option for the JSON.
+struct Notes(Vec<String>);
+
+impl Notes {
+    fn take(&mut self, scope: &str, name: &str, v: &Value) -> Option<f64> {
+        if let Some(reason) = v.reason() {
+            self.0.push(format!("{scope}: {name} undefined ({reason})"));
+        }
+        v.as_option()
+    }
+
+    fn categorical(&mut self, scope: &str, s: &CategoricalSummary) -> Coefficients {
+        Coefficients {
+            n_units: Some(s.n_units),
+            percent_agreement: Some(self.take(scope, "percent agreement", &s.percent_agreement)),
+            cohen_kappa: Some(self.take(scope, "Cohen's kappa", &s.cohen_kappa_mean)),
+            fleiss_kappa: Some(self.take(scope, "Fleiss' kappa", &s.fleiss_kappa)),
+            krippendorff_alpha: Some(self.take(
+                scope,
+                "Krippendorff's alpha",
+                &s.krippendorff_alpha,
+            )),
+            gwet_ac1: Some(self.take(scope, "Gwet's AC1", &s.gwet_ac1)),
+            ..Default::default()
+        }
+    }
+}
+
+/// Units overlapping [start, end) within one document's slice of `units` (sorted, disjoint).
+fn overlapping(
+    units: &[Unit],
+    doc_range: (usize, usize),
+    start: i64,
+    end: i64,
+) -> std::ops::Range<usize> {
+    let slice = &units[doc_range.0..doc_range.1];
+    let first = slice.partition_point(|u| u.end <= start);
+    let last = slice.partition_point(|u| u.start < end);
+    (doc_range.0 + first)..(doc_range.0 + last.max(first))
+}
+
+fn doc_ranges(units: &[Unit], n_docs: usize) -> Vec<(usize, usize)> {
+    (0..n_docs)
+        .map(|d| {
+            let a = units.partition_point(|u| u.doc < d);
+            let b = units.partition_point(|u| u.doc <= d);
+            (a, b)
+        })
+        .collect()
+}
+
+/// The code indices in the set: named codes, or the descendants of a single parent code.
+fn resolve_set(cmp: &Comparison, names: &[String]) -> Result<Vec<usize>> {
+    let resolved: Vec<crate::codebook::Code> = names
+        .iter()
+        .map(|n| crate::codebook::resolve(&cmp.codes, n))
+        .collect::<Result<_>>()?;
+    let ids: Vec<i64> = if let [parent] = resolved.as_slice() {
+        let below: Vec<i64> = subtree_ids(&cmp.codes, parent.id)
+            .into_iter()
+            .skip(1)
+            .collect();
+        if below.is_empty() {
+            return Err(crate::invalid!(
+                "'{}' has no subcodes; name two or more codes with --codes A,B",
+                parent.path
+            ));
+        }
+        below
+    } else {
+        resolved.iter().map(|c| c.id).collect()
+    };
+    Ok(ids
+        .iter()
+        .filter_map(|id| cmp.codes.iter().position(|c| c.id == *id))
+        .collect())
+}
+
+/// Per unit and coder: whether the coder applied each code (bit per code) and any code at all.
+struct Presence {
+    n_coders: usize,
+    /// `codes_present[code][unit * n_coders + coder]`
+    by_code: Vec<Vec<bool>>,
+    any: Vec<bool>,
+}
+
+fn presence(cmp: &Comparison, units: &[Unit], codes: &[usize]) -> Presence {
+    let n = cmp.coders.len();
+    let ranges = doc_ranges(units, cmp.documents.len());
+    let mut by_code = vec![Vec::new(); cmp.codes.len()];
+    for &k in codes {
+        by_code[k] = vec![false; units.len() * n];
+    }
+    let mut any = vec![false; units.len() * n];
+    for c in &cmp.codings {
+        for u in overlapping(units, ranges[c.doc], c.start, c.end) {
+            if !by_code[c.code].is_empty() {
+                by_code[c.code][u * n + c.coder] = true;
+            }
+            any[u * n + c.coder] = true;
+        }
+    }
+    Presence {
+        n_coders: n,
+        by_code,
+        any,
+    }
+}
+
+fn binary_ratings(p: &Presence, code: usize, n_units: usize, uncoded: Uncoded) -> Ratings {
+    let n = p.n_coders;
+    let mut r = Ratings::with_capacity(n, 2, n_units);
+    let mut row = vec![None; n];
+    for u in 0..n_units {
+        for (c, slot) in row.iter_mut().enumerate() {
+            let i = u * n + c;
+            *slot = if uncoded == Uncoded::Missing && !p.any[i] {
+                None
+            } else {
+                Some(p.by_code[code][i] as u32)
+            };
+        }
+        r.push_unit(&row);
+    }
+    r
+}
+
+fn with_ci(coef: &mut Coefficients, r: &Ratings, ci: Option<(usize, u64)>) {
+    if let Some((iterations, seed)) = ci {
+        coef.cohen_kappa_ci =
+            bootstrap_ci(r, mean_pairwise_cohen, iterations, seed).map(|(a, b)| [a, b]);
+        coef.krippendorff_alpha_ci =
+            bootstrap_ci(r, krippendorff_alpha_nominal, iterations, seed).map(|(a, b)| [a, b]);
+    }
+}
+
+/// Codes that any compared coder applied in the compared documents, in codebook order.
+fn used_codes(cmp: &Comparison) -> Vec<usize> {
+    let mut used = vec![false; cmp.codes.len()];
+    for c in &cmp.codings {
+        used[c.code] = true;
+    }
+    (0..cmp.codes.len()).filter(|&k| used[k]).collect()
+}
+
+pub fn compute(
+    conn: &rusqlite::Connection,
+    cmp: &Comparison,
+    opts: &Options,
+) -> Result<AgreementReport> {
+    let mut notes = Notes(Vec::new());
+    let set = if opts.code_set.is_empty() {
+        Vec::new()
+    } else {
+        resolve_set(cmp, &opts.code_set)?
+    };
+    let used = used_codes(cmp);
+    let coder_names: Vec<String> = cmp.coders.iter().map(|c| c.name.clone()).collect();
+    let mut report = AgreementReport {
+        unit: opts.unit.name(),
+        coders: coder_names.clone(),
+        documents: cmp.documents.iter().map(|d| d.name.clone()).collect(),
+        left_out: cmp.left_out.clone(),
+        n_units: 0,
+        overall: None,
+        pairs: Vec::new(),
+        codes: Vec::new(),
+        notes: Vec::new(),
+    };
+    if !cmp.left_out.is_empty() {
+        notes.0.push(format!(
+            "left out (not coded by every compared coder): {}",
+            cmp.left_out.join(", ")
+        ));
+    }
+    if opts.unit == UnitKind::Span {
+        unitized(cmp, &set, &used, &mut report, &mut notes);
+        report.notes = notes.0;
+        return Ok(report);
+    }
+    let units = cmp.units(conn, opts.unit)?;
+    report.n_units = units.len();
+    let wanted: Vec<usize> = used.iter().copied().chain(set.iter().copied()).collect();
+    let p = presence(cmp, &units, &wanted);
+    for &k in &used {
+        let r = binary_ratings(&p, k, units.len(), opts.uncoded);
+        let path = &cmp.codes[k].path;
+        let mut coef = notes.categorical(path, &all_categorical(&r));
+        with_ci(&mut coef, &r, opts.ci);
+        report.codes.push(CodeResult {
+            code: path.clone(),
+            coefficients: coef,
+        });
+    }
+    let pair_source = if set.is_empty() {
+        notes
+            .0
+            .push("pairs: pooled over every (unit, code) judgement".into());
+        pooled_ratings(&p, &used, units.len(), opts.uncoded)
+    } else {
+        let r = set_ratings(cmp, &units, &set, opts.uncoded, &mut notes);
+        let mut coef = notes.categorical("overall", &all_categorical(&r));
+        with_ci(&mut coef, &r, opts.ci);
+        report.overall = Some(coef);
+        r
+    };
+    let summary = all_categorical(&pair_source);
+    for pair in &summary.pairs {
+        let scope = format!("{} × {}", coder_names[pair.a], coder_names[pair.b]);
+        report.pairs.push(PairResult {
+            coders: [coder_names[pair.a].clone(), coder_names[pair.b].clone()],
+            n_units: pair.n_units,
+            percent_agreement: notes.take(&scope, "percent agreement", &pair.percent_agreement),
+            cohen_kappa: notes.take(&scope, "Cohen's kappa", &pair.cohen_kappa),
+        });
+    }
+    report.notes = notes.0;
+    Ok(report)
+}
+
+fn pooled_ratings(p: &Presence, codes: &[usize], n_units: usize, uncoded: Uncoded) -> Ratings {
+    let n = p.n_coders;
+    let mut r = Ratings::with_capacity(n, 2, n_units * codes.len());
+    let mut row = vec![None; n];
+    for &k in codes {
+        for u in 0..n_units {
+            for (c, slot) in row.iter_mut().enumerate() {
+                let i = u * n + c;
+                *slot = (uncoded == Uncoded::Absent || p.any[i]).then(|| p.by_code[k][i] as u32);
+            }
+            r.push_unit(&row);
+        }
+    }
+    r
+}
+
+/// Categories: 0 = none of the set, i + 1 = the set's i-th code. A coder who applied several
+/// codes of the set to one unit is taken at the code covering most of the unit (noted).
+fn set_ratings(
+    cmp: &Comparison,
+    units: &[Unit],
+    set: &[usize],
+    uncoded: Uncoded,
+    notes: &mut Notes,
+) -> Ratings {
+    let n = cmp.coders.len();
+    let ranges = doc_ranges(units, cmp.documents.len());
+    let mut best: Vec<(i64, u32)> = vec![(0, 0); units.len() * n];
+    let mut several = vec![false; units.len() * n];
+    for c in cmp.codings.iter().filter(|c| set.contains(&c.code)) {
+        let category = set.iter().position(|&k| k == c.code).expect("in set") as u32 + 1;
+        for u in overlapping(units, ranges[c.doc], c.start, c.end) {
+            let overlap = c.end.min(units[u].end) - c.start.max(units[u].start);
+            let slot = &mut best[u * n + c.coder];
+            if slot.1 != 0 && slot.1 != category {
+                several[u * n + c.coder] = true;
+            }
+            // Ties go to the code first in codebook order, so the result never depends on
+            // the order codings were stored in.
+            if overlap > slot.0 || (overlap == slot.0 && category < slot.1) {
+                *slot = (overlap, category);
+            }
+        }
+    }
+    let multi = several.iter().filter(|&&s| s).count();
+    if multi > 0 {
+        notes.0.push(format!(
+            "overall: {multi} unit judgement(s) had several codes of the set; each was taken as the code covering most of the unit (ties: first in codebook order)"
+        ));
+    }
+    let mut r = Ratings::with_capacity(n, set.len() as u32 + 1, units.len());
+    let mut row = vec![None; n];
+    for u in 0..units.len() {
+        for (c, slot) in row.iter_mut().enumerate() {
+            let cat = best[u * n + c].1;
+            *slot = (cat != 0 || uncoded == Uncoded::Absent).then_some(cat);
+        }
+        r.push_unit(&row);
+    }
+    r
+}
+
+/// Spans on one continuum: the compared documents laid end to end.
+fn spans(cmp: &Comparison, filter: impl Fn(&CompactCoding) -> Option<u32>) -> Vec<Vec<Span>> {
+    let mut offsets = Vec::with_capacity(cmp.documents.len());
+    let mut total = 0usize;
+    for d in &cmp.documents {
+        offsets.push(total);
+        total += d.char_count as usize;
+    }
+    let mut out = vec![Vec::new(); cmp.coders.len()];
+    for c in &cmp.codings {
+        if let Some(cat) = filter(c) {
+            let base = offsets[c.doc];
+            out[c.coder].push(Span::new(
+                base + c.start as usize,
+                base + c.end as usize,
+                cat,
+            ));
+        }
+    }
+    out
+}
+
+fn unitized(
+    cmp: &Comparison,
+    set: &[usize],
+    used: &[usize],
+    report: &mut AgreementReport,
+    notes: &mut Notes,
+) {
+    let len: usize = cmp.documents.iter().map(|d| d.char_count as usize).sum();
+    let n = cmp.coders.len();
+    report.n_units = len;
+    notes.0.push(format!(
+        "span: one continuum of {len} characters over the compared documents"
+    ));
+    for &k in used {
+        let s = spans(cmp, |c| (c.code == k).then_some(0));
+        let v = binary_u_alpha(len, n, &s, 1, 0);
+        let path = &cmp.codes[k].path;
+        report.codes.push(CodeResult {
+            code: path.clone(),
+            coefficients: Coefficients {
+                u_alpha: Some(notes.take(path, "uα", &v)),
+                ..Default::default()
+            },
+        });
+    }
+    if !set.is_empty() {
+        let s = spans(cmp, |c| {
+            set.iter().position(|&k| k == c.code).map(|i| i as u32)
+        });
+        let cats = set.len() as u32;
+        report.overall = Some(Coefficients {
+            u_alpha: Some(notes.take("overall", "uα", &u_alpha(len, n, &s, cats))),
+            binary_u_alpha: Some(notes.take("overall", "|uα", &union_u_alpha(len, n, &s, cats))),
+            cu_alpha: Some(notes.take("overall", "cuα", &cu_alpha(len, n, &s, cats))),
+            ..Default::default()
+        });
+    }
+}

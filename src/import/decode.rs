@@ -1,0 +1,183 @@
+//! Bytes → canonical text: BOM-aware UTF-8/UTF-16, cautious Windows-1252
+//! fallback, binary refusal, line endings normalised to LF.
+
+use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+use crate::import::error::ImportError;
+
+/// Bytes that Windows-1252 leaves undefined.
+const UNDEFINED_1252: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
+
+/// Decode a text file into canonical text (UTF-8, no BOM, LF line endings)
+/// plus notes. Refuses binary data, empty files and ambiguous encodings.
+pub fn decode_text(file: &str, bytes: &[u8]) -> Result<(String, Vec<String>), ImportError> {
+    let mut notes = Vec::new();
+    let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        check_nul(file, bytes)?;
+        match std::str::from_utf8(rest) {
+            Ok(s) => s.to_string(),
+            Err(e) => {
+                return Err(ImportError::new(
+                    file,
+                    format!("invalid UTF-8 at byte {}", e.valid_up_to() + 3),
+                ));
+            }
+        }
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        utf16(file, rest, true)?
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        utf16(file, rest, false)?
+    } else {
+        check_nul(file, bytes)?;
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_string(),
+            Err(e) => {
+                if let Some(pos) = bytes.iter().position(|b| UNDEFINED_1252.contains(b)) {
+                    return Err(ImportError::new(
+                        file,
+                        format!(
+                            "not valid UTF-8 (at byte {}) and not Windows-1252 (byte 0x{:02X} at {}); re-save the file as UTF-8",
+                            e.valid_up_to(),
+                            bytes[pos],
+                            pos
+                        ),
+                    ));
+                }
+                notes.push("decoded as Windows-1252".to_string());
+                WINDOWS_1252
+                    .decode_without_bom_handling_and_without_replacement(bytes)
+                    .map(|c| c.into_owned())
+                    .ok_or_else(|| ImportError::new(file, "not valid Windows-1252"))?
+            }
+        }
+    };
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    check_controls(file, text)?;
+    let text = normalize_newlines(text);
+    if text.trim().is_empty() {
+        return Err(ImportError::new(file, "file is empty"));
+    }
+    Ok((text, notes))
+}
+
+fn check_nul(file: &str, bytes: &[u8]) -> Result<(), ImportError> {
+    match bytes.iter().position(|&b| b == 0) {
+        Some(pos) => Err(binary(file, pos)),
+        None => Ok(()),
+    }
+}
+
+fn binary(file: &str, pos: usize) -> ImportError {
+    ImportError::new(file, format!("not a text file (binary data at byte {pos})"))
+}
+
+fn utf16(file: &str, rest: &[u8], le: bool) -> Result<String, ImportError> {
+    let enc = if le { UTF_16LE } else { UTF_16BE };
+    let text = enc
+        .decode_without_bom_handling_and_without_replacement(rest)
+        .ok_or_else(|| ImportError::new(file, format!("invalid {}", enc.name())))?;
+    if let Some(pos) = text.find('\0') {
+        return Err(binary(file, pos));
+    }
+    Ok(text.into_owned())
+}
+
+/// Refuse text with NUL, or with many control characters (other than tab,
+/// LF, CR, form feed).
+fn check_controls(file: &str, text: &str) -> Result<(), ImportError> {
+    // Byte-wise: every character counted here is ASCII, and a byte loop is what keeps import
+    // fast on large files. `total` counts characters (bytes that start one).
+    let mut first = None;
+    let mut count = 0usize;
+    let mut total = 0usize;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        total += usize::from(b & 0xC0 != 0x80);
+        let control = (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F;
+        if control {
+            count += 1;
+            first.get_or_insert(i);
+            if b == 0 {
+                return Err(binary(file, i));
+            }
+        }
+    }
+    match first {
+        Some(pos) if count >= 32 || count.saturating_mul(100) > total => Err(binary(file, pos)),
+        _ => Ok(()),
+    }
+}
+
+/// CRLF and lone CR → LF.
+fn normalize_newlines(s: &str) -> String {
+    if !s.contains('\r') {
+        return s.to_string();
+    }
+    s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(bytes: &[u8]) -> (String, Vec<String>) {
+        decode_text("t.txt", bytes).unwrap()
+    }
+
+    fn err(bytes: &[u8]) -> String {
+        decode_text("t.txt", bytes).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn utf8_and_bom_and_newlines() {
+        assert_eq!(ok(b"\xEF\xBB\xBFa\r\nb\rc\n").0, "a\nb\nc\n");
+        assert_eq!(ok("héllo 😀".as_bytes()), ("héllo 😀".to_string(), vec![]));
+    }
+
+    #[test]
+    fn utf16() {
+        let mut le = vec![0xFF, 0xFE];
+        for u in "Ann: hé\r\n".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(ok(&le).0, "Ann: hé\n");
+        let mut be = vec![0xFE, 0xFF];
+        for u in "Bob: 😀".encode_utf16() {
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        assert_eq!(ok(&be).0, "Bob: 😀");
+        assert!(err(&[0xFF, 0xFE, 0x41]).contains("invalid UTF-16LE"));
+        assert!(err(&[0xFF, 0xFE, 0x00, 0x00]).contains("binary"));
+    }
+
+    #[test]
+    fn windows_1252() {
+        let (t, notes) = ok(b"caf\xE9 \x93quoted\x94");
+        assert_eq!(t, "café \u{201C}quoted\u{201D}");
+        assert_eq!(notes, vec!["decoded as Windows-1252".to_string()]);
+        assert!(err(b"caf\xE9 \x81").contains("not Windows-1252"));
+    }
+
+    #[test]
+    fn refusals() {
+        assert_eq!(err(b""), "t.txt: file is empty");
+        assert_eq!(err(b" \n\r\n\t"), "t.txt: file is empty");
+        assert_eq!(err(b"\xEF\xBB\xBF"), "t.txt: file is empty");
+        assert_eq!(
+            err(b"ab\0cd"),
+            "t.txt: not a text file (binary data at byte 2)"
+        );
+        assert!(err(b"PK\x03\x04\x14\x00\x00\x00").contains("binary data at byte 5"));
+        let many: Vec<u8> = (0..200u8)
+            .map(|i| if i % 3 == 0 { 1 } else { b'a' })
+            .collect();
+        assert!(err(&many).contains("binary data at byte 0"));
+        assert!(err(b"\xEF\xBB\xBF\xFFx").contains("invalid UTF-8 at byte 3"));
+    }
+
+    #[test]
+    fn a_stray_control_char_is_tolerated() {
+        let mut s = "Ann: hello there, this is a normal line of text.\n".repeat(5);
+        s.push('\u{1A}');
+        assert!(decode_text("t.txt", s.as_bytes()).is_ok());
+    }
+}
