@@ -351,3 +351,53 @@ fn keep_seed() {
         thematic::analysis::testutil::build(Path::new(&path)).unwrap();
     }
 }
+
+/// End to end on the demo study (five focus groups, FG1–3 all-female, FG4–5 all-male).
+#[test]
+fn demo_study_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("demo.thematic");
+    thematic::demo::build(&p).unwrap();
+    let m = json(
+        &p,
+        &[
+            "frequencies",
+            "--by",
+            "composition",
+            "--percent",
+            "--format",
+            "json",
+        ],
+    );
+    let labels: Vec<&str> = m["matrix"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["all-female", "all-male"]);
+    assert_eq!(m["matrix"]["study"]["documents"], 5);
+    // Every top-level theme with codings has a percentage in each group.
+    let rows = m["matrix"]["rows"].as_array().unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r["depth"] == 0 && r["total"]["codings"].as_u64().unwrap() > 0)
+    );
+    for (r, v) in rows.iter().zip(m["values"].as_array().unwrap()) {
+        if r["total"]["participants"].as_u64().unwrap() > 0 {
+            assert!(v[0].is_number() && v[1].is_number(), "{r}");
+        }
+    }
+    let s = json(&p, &["saturation", "--format", "json"]);
+    assert_eq!(s["points"].as_array().unwrap().len(), 5);
+    let hits = json(&p, &["search", "portal", "--format", "json"]);
+    assert!(hits["total"].as_u64().unwrap() > 0);
+    let co = json(&p, &["cooccurrence", "--scope", "turn", "--format", "json"]);
+    assert!(!co["codes"].as_array().unwrap().is_empty());
+    let out = dir.path().join("demo.html");
+    thematic(&p).arg("report").arg(&out).assert().success();
+    let html = std::fs::read_to_string(&out).unwrap();
+    // Two coders (alex and sam): the agreement section is there.
+    assert!(html.contains("<section id=\"agreement\">"));
+    assert!(html.contains("all-male (n="));
+}

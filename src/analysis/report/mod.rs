@@ -33,12 +33,71 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// The inter-coder agreement section, when the study has two or more coders.
-///
-/// HOOK: `crate::agreement` (built separately) will fill this in with its agreement table;
-/// until then there is no section. Return the section's inner HTML (already escaped).
-pub fn agreement_section(_conn: &Connection) -> Option<String> {
-    None
+/// The inter-coder agreement section's inner HTML, when two or more coders have codings:
+/// per-code agreement over speaker turns from `crate::agreement` (turn units, uncoded turns
+/// counting as "absent", no bootstrap). None when there is nothing to compare or the
+/// comparison fails (the rest of the report does not depend on it).
+pub fn agreement_section(conn: &Connection) -> Option<String> {
+    use crate::agreement::report::{Options, Uncoded, compute};
+    use crate::agreement::units::{Comparison, Selection, UnitKind};
+    use std::fmt::Write;
+    let cmp = Comparison::load(
+        conn,
+        &Selection {
+            coders: &[],
+            documents: &[],
+        },
+    )
+    .ok()?;
+    if cmp.coders.len() < 2 {
+        return None;
+    }
+    let r = compute(
+        conn,
+        &cmp,
+        &Options {
+            unit: UnitKind::Turn,
+            code_set: Vec::new(),
+            uncoded: Uncoded::Absent,
+            ci: None,
+        },
+    )
+    .ok()?;
+    let f = |v: Option<Option<f64>>| match v {
+        None => String::new(),
+        Some(None) => "undefined".into(),
+        Some(Some(x)) => format!("{x:.2}"),
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<p class="note">Coders {} over {} speaker turns in {} document(s); each code judged present or absent in each turn. Krippendorff's α below 0.667 is usually read as unreliable, below 0.800 as tentative.</p>"#,
+        escape(&r.coders.join(", ")),
+        r.n_units,
+        r.documents.len()
+    );
+    if !r.left_out.is_empty() {
+        let _ = write!(
+            out,
+            r#"<p class="note">Left out (not coded by every coder): {}</p>"#,
+            escape(&r.left_out.join(", "))
+        );
+    }
+    out.push_str(r#"<table><tr><th>code</th><th class="num">% agreement</th><th class="num">Cohen's κ</th><th class="num">Krippendorff's α</th><th class="num">Gwet's AC1</th></tr>"#);
+    for c in &r.codes {
+        let k = &c.coefficients;
+        let _ = write!(
+            out,
+            r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
+            escape(&c.code),
+            f(k.percent_agreement.map(|o| o.map(|x| x * 100.0))),
+            f(k.cohen_kappa),
+            f(k.krippendorff_alpha),
+            f(k.gwet_ac1)
+        );
+    }
+    out.push_str("</table>");
+    Some(out)
 }
 
 /// Writes the report readable by its owner only (it quotes confidential transcripts).
