@@ -37,6 +37,8 @@ blockquote footer { color: #555; font-size: .85rem; margin-top: .3rem; }
 .cards { display: flex; gap: 1rem; flex-wrap: wrap; }
 .card { border: 1px solid #d0d0d0; border-radius: 6px; padding: .6rem 1rem; min-width: 8rem; }
 .card b { display: block; font-size: 1.5rem; }
+#codebook td { font-size: .84rem; }
+#codebook td:first-child { min-width: 13rem; }
 @media print { h2 { page-break-before: always; } }
 "#;
 
@@ -392,7 +394,16 @@ fn cooccurrence_section(
     if co.codes.is_empty() {
         out.push_str("<p>No codings yet.</p>");
     } else {
-        let labels: Vec<String> = co.codes.iter().map(|c| c.path.clone()).collect();
+        // Leaf names (a theme's codes are listed right after it), so labels stay distinct
+        // when clipped.
+        let labels: Vec<String> = co
+            .codes
+            .iter()
+            .map(|c| match c.path.rsplit_once('/') {
+                Some((_, leaf)) => format!("· {leaf}"),
+                None => c.path.clone(),
+            })
+            .collect();
         out.push_str(&svg::heat_map(
             "Co-occurrence heat map",
             &labels,

@@ -66,7 +66,7 @@ pub fn agreement_section(conn: &Connection) -> Option<String> {
     let f = |v: Option<Option<f64>>| match v {
         None => String::new(),
         Some(None) => "undefined".into(),
-        Some(Some(x)) => format!("{x:.2}"),
+        Some(Some(x)) => format!("{:.2}", if x.abs() < 0.005 { 0.0 } else { x }),
     };
     let mut out = String::new();
     let _ = write!(

@@ -118,7 +118,7 @@ pub fn heat_map(title: &str, labels: &[String], counts: &[Vec<u64>]) -> String {
     let cell = if n > 24 { 16.0 } else { 28.0 };
     let left = 240.0;
     let top = 150.0;
-    let width = left + cell * n as f64 + 20.0;
+    let width = left + cell * n as f64 + 110.0;
     let height = top + cell * n as f64 + 20.0;
     let max = counts
         .iter()
@@ -193,7 +193,10 @@ pub fn saturation_chart(title: &str, points: &[(String, usize, usize)]) -> Strin
     let step = (700.0 / points.len().max(1) as f64).clamp(14.0, 90.0);
     let width = left + step * points.len() as f64 + 30.0;
     let height = top + plot_h + bottom;
-    let max = points.iter().map(|p| p.2).max().unwrap_or(0).max(1) as f64;
+    // Whole-number ticks: four steps of a round size.
+    let top_value = points.iter().map(|p| p.2).max().unwrap_or(0).max(1);
+    let tick = top_value.div_ceil(4).max(1);
+    let max = (tick * 4) as f64;
     let y_of = |v: f64| top + plot_h - v / max * plot_h;
     let mut out = String::new();
     let _ = write!(
@@ -202,9 +205,8 @@ pub fn saturation_chart(title: &str, points: &[(String, usize, usize)]) -> Strin
         escape(title),
         escape(title)
     );
-    // Grid and y axis labels.
     for k in 0..=4 {
-        let v = max * k as f64 / 4.0;
+        let v = (tick * k) as f64;
         let y = y_of(v);
         let _ = write!(
             out,
