@@ -153,8 +153,9 @@ impl StudyIndex {
         // sorted by position; sorted here when not).
         let mut turn_docs: Vec<u32> = Vec::new();
         {
-            let mut stmt =
-                conn.prepare_cached("SELECT document_id, start, \"end\", speaker FROM turns")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT document_id, (start << 32) | \"end\", speaker FROM turns",
+            )?;
             let mut rows = stmt.query([])?;
             let mut last_doc: i64 = i64::MIN;
             let mut last_pos: u32 = NONE;
@@ -169,7 +170,7 @@ impl StudyIndex {
                 if last_pos == NONE {
                     continue;
                 }
-                let app = match r.get_ref(3)? {
+                let app = match r.get_ref(2)? {
                     ValueRef::Text(label) => {
                         if last_app != NONE
                             && index.apps[last_app as usize].label.as_bytes() == label
@@ -182,9 +183,10 @@ impl StudyIndex {
                     }
                     _ => NONE,
                 };
+                let span = int(r, 1)?;
                 index.turns.push(TurnPos {
-                    start: int(r, 1)?,
-                    end: int(r, 2)?,
+                    start: span >> 32,
+                    end: span & 0xFFFF_FFFF,
                     app,
                     local: if app == NONE {
                         0
