@@ -67,6 +67,39 @@ fn section(out: &mut String, id: &str, title: &str) {
 }
 
 pub fn render(conn: &Connection, opts: &ReportOptions) -> Result<String> {
+    // The agreement statistics are the slowest part and independent of the rest: computed
+    // in another thread on its own read-only connection while the rest is written.
+    let path = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
+    let Some(path) = path else {
+        let agreement = agreement_section(conn);
+        return render_with(conn, opts, agreement);
+    };
+    std::thread::scope(|s| {
+        let agreement = s.spawn(move || {
+            crate::analysis::index::reader(&path)
+                .ok()
+                .and_then(|c| agreement_section(&c))
+        });
+        let mut pending = Some(agreement);
+        let mut take = || pending.take().and_then(|h| h.join().ok().flatten());
+        render_inner(conn, opts, &mut take)
+    })
+}
+
+fn render_with(
+    conn: &Connection,
+    opts: &ReportOptions,
+    agreement: Option<String>,
+) -> Result<String> {
+    let mut agreement = agreement;
+    render_inner(conn, opts, &mut || agreement.take())
+}
+
+fn render_inner(
+    conn: &Connection,
+    opts: &ReportOptions,
+    agreement: &mut dyn FnMut() -> Option<String>,
+) -> Result<String> {
     let codes = codebook::all(conn)?;
     let (index, codings) = StudyIndex::load_alongside(conn, |c| read_codings(c, opts.coder))?;
     let grouping = match &opts.by {
@@ -130,10 +163,7 @@ pub fn render(conn: &Connection, opts: &ReportOptions) -> Result<String> {
     themes(&codes, &grouped, &mut out);
     cooccurrence_section(conn, opts, &codes, &mut out)?;
     saturation_section(conn, opts, &mut out)?;
-    let coders: i64 = conn.query_row("SELECT count(*) FROM coders", [], |r| r.get(0))?;
-    if coders >= 2
-        && let Some(inner) = agreement_section(conn)
-    {
+    if let Some(inner) = agreement() {
         section(&mut out, "agreement", "Agreement between coders");
         out.push_str(&inner);
         out.push_str("</section>");
