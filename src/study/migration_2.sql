@@ -22,3 +22,17 @@ SELECT t.id, substr(d.text, t.start + 1, t."end" - t.start)
 -- Frequencies, matrices, co-occurrence and saturation read codings document by document
 -- from this index alone, never touching the table rows.
 CREATE INDEX codings_analysis ON codings(document_id, code_id, coder_id, start, "end");
+-- Consensus reviews arrived during version 1's development; files made before them get the
+-- table here (a no-op for every other file).
+CREATE TABLE IF NOT EXISTS reviews (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    code_id     INTEGER NOT NULL REFERENCES codes(id),
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    decision    TEXT NOT NULL CHECK (decision IN ('accept', 'both', 'neither')),
+    chosen      TEXT,
+    reviewer_id INTEGER NOT NULL REFERENCES coders(id),
+    decided_at  TEXT NOT NULL,
+    UNIQUE (document_id, code_id, start, "end")
+);
