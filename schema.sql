@@ -1,4 +1,4 @@
--- Thematic study file, schema version 1.
+-- Thematic study file, schema version 2 (version-2 additions at the end).
 -- Offsets everywhere are Unicode code points, half-open [start, end), into documents.text
 -- (UTF-8, no BOM, LF line endings). Document text never changes after import.
 -- Applied in one transaction on create; PRAGMA user_version records the version.
@@ -176,3 +176,29 @@ CREATE TABLE codebook_versions (
     change_id  INTEGER REFERENCES changes(id),
     codebook   TEXT NOT NULL
 );
+
+-- Version 2 (see src/study/migration_2.sql, applied to version-1 files on open).
+-- Schema version 2: full-text search over speaker turns, and an index for analysis queries.
+-- The FTS table keeps its own copy of each turn's text (so snippets and highlights use the
+-- same tokenizer as the search); triggers keep it in step with `turns`, including undo/redo.
+CREATE VIRTUAL TABLE turns_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+    INSERT INTO turns_fts (rowid, text)
+    SELECT new.id, substr(d.text, new.start + 1, new."end" - new.start)
+      FROM documents d WHERE d.id = new.document_id;
+END;
+CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+    DELETE FROM turns_fts WHERE rowid = old.id;
+END;
+CREATE TRIGGER turns_fts_update AFTER UPDATE OF document_id, start, "end" ON turns BEGIN
+    DELETE FROM turns_fts WHERE rowid = old.id;
+    INSERT INTO turns_fts (rowid, text)
+    SELECT new.id, substr(d.text, new.start + 1, new."end" - new.start)
+      FROM documents d WHERE d.id = new.document_id;
+END;
+INSERT INTO turns_fts (rowid, text)
+SELECT t.id, substr(d.text, t.start + 1, t."end" - t.start)
+  FROM turns t JOIN documents d ON d.id = t.document_id;
+-- Frequencies, matrices, co-occurrence and saturation read codings document by document
+-- from this index alone, never touching the table rows.
+CREATE INDEX codings_analysis ON codings(document_id, code_id, coder_id, start, "end");

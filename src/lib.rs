@@ -5,6 +5,7 @@
 //! and the demo study (`demo`). The binary's `cli` and `tui` are thin shells over it.
 
 pub mod agreement;
+pub mod analysis;
 pub mod cli;
 pub mod codebook;
 pub mod coding;

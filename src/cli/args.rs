@@ -142,6 +142,39 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         format: Output,
     },
+    /// Codings, documents and participants per code (themes include their subcodes), for the
+    /// whole study or by document, speaker or attribute (a code × group matrix). The global
+    /// --coder counts one coder's codings; without it, all coders' codings are pooled
+    Frequencies(FrequencyArgs),
+    /// Codes applied together — to overlapping text or in the same turn — or, with --pair,
+    /// the excerpts behind one cell
+    Cooccurrence(CooccurrenceArgs),
+    /// Full-text search over all transcripts, with speaker and attribute filters
+    Search(SearchArgs),
+    /// Apply a code to every search hit, every turn of a speaker, or every regex match, as one
+    /// action (one `thematic undo` takes it all back)
+    Autocode(AutocodeArgs),
+    /// New codes per successive transcript: the saturation curve
+    Saturation {
+        /// Document order, e.g. FG3,FG1,FG2 (default: import order; only listed documents count)
+        #[arg(long, value_delimiter = ',')]
+        order: Option<Vec<String>>,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// Codebook versions: take a snapshot, list them, compare two (or one with now)
+    Codebook {
+        #[command(subcommand)]
+        action: CodebookCommand,
+    },
+    /// Write a self-contained HTML report (no external files; opens offline)
+    Report {
+        out: PathBuf,
+        /// Group theme frequencies by this attribute (default: composition, else the first
+        /// document attribute, else the first participant attribute)
+        #[arg(long)]
+        by: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -273,6 +306,133 @@ pub enum MemoCommand {
     },
     /// List memos
     List {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeasureArg {
+    Codings,
+    Documents,
+    Participants,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CoScopeArg {
+    Overlap,
+    Turn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpanArg {
+    Hit,
+    Turn,
+}
+
+#[derive(Debug, Args)]
+pub struct FrequencyArgs {
+    /// Columns: document, speaker, or an attribute (gender, composition; document:NAME or
+    /// participant:NAME when both kinds share a name)
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Percentages: of the group's participants/documents, or of its codings
+    #[arg(long)]
+    pub percent: bool,
+    /// What a cell counts (default: participants when grouping by attribute, else codings)
+    #[arg(long, value_enum)]
+    pub measure: Option<MeasureArg>,
+    /// Count moderators as participants
+    #[arg(long)]
+    pub include_moderators: bool,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub format: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct CooccurrenceArgs {
+    /// overlap: codings over overlapping text; turn: codes within the same speaker turn
+    #[arg(long, value_enum, default_value_t = CoScopeArg::Overlap)]
+    pub scope: CoScopeArg,
+    /// Count top-level themes (each code stands for its theme)
+    #[arg(long)]
+    pub themes: bool,
+    /// List the excerpts behind the cell of codes A and B
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub pair: Option<Vec<String>>,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub format: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words that must all occur; "a phrase"; word* for a prefix; OR between alternatives
+    pub query: String,
+    /// Only this speaker (label in the transcript, or participant id)
+    #[arg(long)]
+    pub speaker: Option<String>,
+    /// Only this document
+    #[arg(long)]
+    pub document: Option<String>,
+    /// Only turns whose speaker or document has ATTRIBUTE=VALUE (repeatable)
+    #[arg(long = "where", value_name = "ATTRIBUTE=VALUE")]
+    pub conditions: Vec<String>,
+    /// At most this many hits (0: all)
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Pass the query to SQLite FTS5 as written
+    #[arg(long)]
+    pub raw: bool,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub format: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct AutocodeArgs {
+    /// The code to apply (created when missing)
+    pub code: String,
+    /// Code the turns matching this search
+    #[arg(long, group = "source")]
+    pub search: Option<String>,
+    /// Code the matches of this regular expression (within turns; (?i) for any case)
+    #[arg(long, group = "source")]
+    pub regex: Option<String>,
+    /// Only this speaker's turns; alone, code every turn of the speaker
+    #[arg(long)]
+    pub speaker: Option<String>,
+    /// Only this document
+    #[arg(long)]
+    pub document: Option<String>,
+    /// Only turns whose speaker or document has ATTRIBUTE=VALUE (repeatable)
+    #[arg(long = "where", value_name = "ATTRIBUTE=VALUE")]
+    pub conditions: Vec<String>,
+    /// Code just the matched words (hit; default for --search/--regex) or whole turns
+    #[arg(long, value_enum)]
+    pub span: Option<SpanArg>,
+    /// Pass --search to SQLite FTS5 as written
+    #[arg(long)]
+    pub raw: bool,
+    /// List what would be coded without coding it
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub format: Output,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodebookCommand {
+    /// Record the codebook as it stands under a name
+    Snapshot { name: String },
+    /// List the recorded versions
+    Versions {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// What changed from version A to version B (B may be `now`)
+    Diff {
+        a: String,
+        #[arg(default_value = "now")]
+        b: String,
         #[arg(long, value_enum, default_value_t = Output::Table)]
         format: Output,
     },

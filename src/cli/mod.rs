@@ -2,6 +2,7 @@
 //! (0 ok, 1 failure, 2 usage — clap exits with 2 itself).
 
 mod agreement_cmds;
+mod analysis_cmds;
 pub mod args;
 mod codebook_cmds;
 mod coding_cmds;
@@ -111,5 +112,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Summary => study_cmds::summary(&ctx),
         Command::Export { what } => exchange_cmds::export(&mut ctx, what, cli.coder.as_deref()),
         Command::Merge { other, format } => exchange_cmds::merge(&mut ctx, &other, format),
+        c @ (Command::Frequencies(_)
+        | Command::Cooccurrence(_)
+        | Command::Search(_)
+        | Command::Autocode(_)
+        | Command::Saturation { .. }
+        | Command::Codebook { .. }
+        | Command::Report { .. }) => analysis_cmds::run(&mut ctx, cli.coder.as_deref(), c),
     }
 }

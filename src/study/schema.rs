@@ -4,12 +4,17 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// The schema version this binary writes. Bump it and add a migration when `schema.sql` changes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA_SQL: &str = include_str!("../../schema.sql");
 
-/// Migrations from version N to N+1, indexed by N-1. Empty while there is one version.
-const MIGRATIONS: &[&str] = &[];
+/// Migrations from version N to N+1, indexed by N-1. Each one's DDL is also appended to
+/// `schema.sql`, so fresh files and migrated files end up with the same schema.
+const MIGRATIONS: &[&str] = &[MIGRATION_1_TO_2];
+
+/// Version 2: full-text search over turns (FTS5, kept in step with `turns` by triggers, so
+/// imports and undo/redo need no extra code) and a covering index for the analysis queries.
+const MIGRATION_1_TO_2: &str = include_str!("migration_2.sql");
 
 pub fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

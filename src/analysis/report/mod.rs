@@ -1,0 +1,131 @@
+//! The HTML report: one self-contained file (inline CSS and SVG; no scripts, fonts or links
+//! to anything outside it), so it opens offline and can be archived with the study.
+
+pub mod html;
+pub mod svg;
+
+use crate::error::Result;
+use rusqlite::Connection;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// One coder's codings; None pools all coders.
+    pub coder: Option<i64>,
+    /// The attribute theme frequencies are grouped by (default: see `html::default_grouping`).
+    pub by: Option<String>,
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The inter-coder agreement section's inner HTML, when two or more coders have codings:
+/// per-code agreement over speaker turns from `crate::agreement` (turn units, uncoded turns
+/// counting as "absent", no bootstrap). None when there is nothing to compare or the
+/// comparison fails (the rest of the report does not depend on it).
+pub fn agreement_section(conn: &Connection) -> Option<String> {
+    use crate::agreement::report::{Options, Uncoded, compute};
+    use crate::agreement::units::{Comparison, Selection, UnitKind};
+    use std::fmt::Write;
+    let cmp = Comparison::load(
+        conn,
+        &Selection {
+            coders: &[],
+            documents: &[],
+        },
+    )
+    .ok()?;
+    if cmp.coders.len() < 2 {
+        return None;
+    }
+    let r = compute(
+        conn,
+        &cmp,
+        &Options {
+            unit: UnitKind::Turn,
+            code_set: Vec::new(),
+            uncoded: Uncoded::Absent,
+            ci: None,
+        },
+    )
+    .ok()?;
+    let f = |v: Option<Option<f64>>| match v {
+        None => String::new(),
+        Some(None) => "undefined".into(),
+        Some(Some(x)) => format!("{:.2}", if x.abs() < 0.005 { 0.0 } else { x }),
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<p class="note">Coders {} over {} speaker turns in {} document(s); each code judged present or absent in each turn. Krippendorff's α below 0.667 is usually read as unreliable, below 0.800 as tentative.</p>"#,
+        escape(&r.coders.join(", ")),
+        r.n_units,
+        r.documents.len()
+    );
+    if !r.left_out.is_empty() {
+        let _ = write!(
+            out,
+            r#"<p class="note">Left out (not coded by every coder): {}</p>"#,
+            escape(&r.left_out.join(", "))
+        );
+    }
+    out.push_str(r#"<table><tr><th>code</th><th class="num">% agreement</th><th class="num">Cohen's κ</th><th class="num">Krippendorff's α</th><th class="num">Gwet's AC1</th></tr>"#);
+    for c in &r.codes {
+        let k = &c.coefficients;
+        let _ = write!(
+            out,
+            r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
+            escape(&c.code),
+            f(k.percent_agreement.map(|o| o.map(|x| x * 100.0))),
+            f(k.cohen_kappa),
+            f(k.krippendorff_alpha),
+            f(k.gwet_ac1)
+        );
+    }
+    out.push_str("</table>");
+    Some(out)
+}
+
+/// Writes the report readable by its owner only (it quotes confidential transcripts).
+pub fn write_private(path: &Path, html: &str) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .map_err(|e| crate::invalid!("{}: cannot write: {e}", path.display()))?;
+    f.write_all(html.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
+    }
+}
