@@ -2,6 +2,7 @@
 //! coder's codings, memos and the history. Every user action is one IMMEDIATE transaction.
 
 pub mod documents;
+pub mod generate;
 pub mod history;
 pub mod participants;
 pub mod schema;
