@@ -85,6 +85,12 @@ fn utf16(file: &str, rest: &[u8], le: bool) -> Result<String, ImportError> {
 /// Refuse text with NUL, or with many control characters (other than tab,
 /// LF, CR, form feed).
 fn check_controls(file: &str, text: &str) -> Result<(), ImportError> {
+    // Fast path: the controls counted below are all ASCII, and UTF-8 continuation bytes are
+    // never ASCII, so a byte scan finds whether there are any at all.
+    let is_control = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F;
+    if !text.bytes().any(is_control) {
+        return Ok(());
+    }
     let mut first = None;
     let mut count = 0usize;
     let mut total = 0usize;

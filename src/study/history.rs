@@ -27,9 +27,15 @@ const TABLES: &[(&str, &[&str])] = &[
     ("reviews", &["id"]),
 ];
 
-/// Tables whose row images are too large to be worth keeping twice: a document's text never
-/// changes, so the history keeps only its key and name for these.
-const LEAN_TABLES: &[&str] = &["documents"];
+/// Tables whose rows never change after import, so the history keeps only their key (and name
+/// and guid where they have them): a document's text, and its speaker turns. Undoing an import
+/// still deletes them by key; keeping whole images of every turn doubled the bytes an import
+/// writes and halved its speed (see BENCHMARKS.md).
+const LEAN_TABLES: &[&str] = &["documents", "turns"];
+
+fn lean_keeps(column: &str) -> bool {
+    matches!(column, "id" | "name" | "guid")
+}
 
 fn key_columns(table: &str) -> Result<&'static [&'static str]> {
     TABLES
@@ -117,7 +123,7 @@ pub fn row_image(tx: &Transaction, table: &str, key: &Key) -> Result<Option<Map<
     };
     let mut map = Map::new();
     for (i, name) in names.iter().enumerate() {
-        if lean && !matches!(name.as_str(), "id" | "name" | "guid") {
+        if lean && !lean_keeps(name) {
             continue;
         }
         map.insert(name.clone(), to_json(row.get_ref(i)?));
@@ -267,7 +273,19 @@ impl<'a> Recorder<'a> {
                 })
                 .collect()
         };
-        let after = row_image(&self.tx, table, &key)?;
+        let after = if LEAN_TABLES.contains(&table) && key_cols == ["id"] {
+            // The lean image is known without reading the row back.
+            let mut map = Map::new();
+            map.insert("id".into(), Json::from(rowid));
+            for (c, v) in values {
+                if lean_keeps(c) && *c != "id" {
+                    map.insert((*c).to_string(), to_json(ValueRef::from(v)));
+                }
+            }
+            Some(map)
+        } else {
+            row_image(&self.tx, table, &key)?
+        };
         self.log(table, &key, &None, &after)?;
         Ok(rowid)
     }
