@@ -38,7 +38,7 @@ fn target(i: u64, docs: &[i64], codes: &[i64]) -> (i64, i64, i64, i64) {
 }
 
 fn action(i: u64, docs: &[i64], codes: &[i64]) -> Action {
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         let (d, c, s, e) = target(i - 5, docs, codes);
         Action::Del(d, c, s, e)
     } else {
