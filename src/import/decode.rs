@@ -62,8 +62,38 @@ pub fn decode_text(file: &str, bytes: &[u8]) -> Result<(String, Vec<String>), Im
 
 fn check_nul(file: &str, bytes: &[u8]) -> Result<(), ImportError> {
     match bytes.iter().position(|&b| b == 0) {
+        Some(_) if let Some(order) = utf16_without_bom(bytes) => Err(ImportError::new(
+            file,
+            format!(
+                "looks like UTF-16 ({order}) without a byte-order mark; re-save the file as UTF-8"
+            ),
+        )),
         Some(pos) => Err(binary(file, pos)),
         None => Ok(()),
+    }
+}
+
+/// Mostly-ASCII text in UTF-16 has a NUL in every other byte: in the odd bytes for
+/// little-endian, in the even ones for big-endian.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static str> {
+    let sample = &bytes[..bytes.len().min(64 * 1024) & !1];
+    let half = sample.len() / 2;
+    if half < 2 {
+        return None;
+    }
+    let even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
+    if odd * 10 >= half * 7 && even * 10 <= half {
+        Some("little-endian")
+    } else if even * 10 >= half * 7 && odd * 10 <= half {
+        Some("big-endian")
+    } else {
+        None
     }
 }
 

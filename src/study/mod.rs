@@ -153,6 +153,10 @@ impl Study {
         .map_err(study_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(study_err)?;
+        match schema::check(&conn, &shown) {
+            Err(Error::Sql(e)) => return Err(study_err(e)),
+            other => other?,
+        }
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
         )
