@@ -53,7 +53,16 @@ pub fn decode_text(file: &str, bytes: &[u8]) -> Result<(String, Vec<String>), Im
     };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     check_controls(file, text)?;
-    let text = normalize_newlines(text);
+    let mut text = normalize_newlines(text);
+    // Stray byte-order marks (files pasted together) are invisible; a cue or turn made of one
+    // would be an empty turn that looks like speech, so canonical text holds none.
+    if text.contains('\u{FEFF}') {
+        let n = text.matches('\u{FEFF}').count();
+        text = text.replace('\u{FEFF}', "");
+        notes.push(format!(
+            "removed {n} stray byte-order mark(s) inside the text"
+        ));
+    }
     if text.trim().is_empty() {
         return Err(ImportError::new(file, "file is empty"));
     }
