@@ -77,6 +77,9 @@ fn mb(kb: u64) -> String {
     format!("{:.1} MB", kb as f64 / 1024.0)
 }
 
+/// CPU seconds (user + system) of the last child reaped by `run_child`.
+static LAST_CPU: std::sync::Mutex<f64> = std::sync::Mutex::new(0.0);
+
 /// Runs a child to completion; returns wall seconds, peak RSS (KiB) and its stdout.
 /// The child is reaped by `wait4` (which also gives its rusage), not by `Child::wait`.
 #[allow(clippy::zombie_processes)]
@@ -94,6 +97,8 @@ fn run_child(cmd: &mut Command, out: &Path) -> (f64, u64, String) {
     let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
     let wall = started.elapsed().as_secs_f64();
     assert_eq!(pid, child.id() as i32, "wait4 failed");
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    *LAST_CPU.lock().expect("cpu") = secs(usage.ru_utime) + secs(usage.ru_stime);
     let text = std::fs::read_to_string(out).unwrap_or_default();
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
         panic!("bench child failed ({status}): {cmd:?}\n{text}");
@@ -371,7 +376,7 @@ impl Bench {
         }
         eprintln!("importing {files} files, {:.1} MB…", bytes as f64 / 1e6);
         let runs = 3;
-        let (mut walls, mut peak) = (Vec::new(), 0);
+        let (mut walls, mut peak, mut cpus) = (Vec::new(), 0, Vec::new());
         for r in 0..runs {
             let study = self.work.join(format!("import-{r}.thematic"));
             let mut init = Command::new(&self.thematic);
@@ -381,9 +386,11 @@ impl Bench {
             c.arg("import").arg(&dir);
             let (wall, rss, _) = run_child(&mut c, &self.out());
             walls.push(wall);
+            cpus.push(*LAST_CPU.lock().expect("cpu"));
             peak = peak.max(rss);
         }
         let s = stats(&walls);
+        let cpu = stats(&cpus).median;
         let rate = bytes as f64 / 1e6 / s.median;
         self.rows.push(Row {
             name: format!(
@@ -392,7 +399,13 @@ impl Bench {
             ),
             runs,
             median: format!("{} = {rate:.1} MB/s", ms(s.median)),
-            spread: format!("{} – {}", ms(s.min), ms(s.max)),
+            spread: format!(
+                "{} – {}; CPU (user+sys) {} = {:.1} MB/s",
+                ms(s.min),
+                ms(s.max),
+                ms(cpu),
+                bytes as f64 / 1e6 / cpu
+            ),
             peak: mb(peak),
             target: "≥ 30 MB/s".into(),
             peer: "—".into(),
