@@ -61,7 +61,10 @@ fn two_writers(each: i64) {
             }
             script.push_str(&format!("wait-total {}\n", 2 * each));
             let mut stdin = child.stdin.take().unwrap();
-            let writer = std::thread::spawn(move || stdin.write_all(script.as_bytes()).unwrap());
+            // (A write error means the session stopped early; its output says why.)
+            let writer = std::thread::spawn(move || {
+                let _ = stdin.write_all(script.as_bytes());
+            });
             (coder.to_string(), child, writer)
         })
         .collect();

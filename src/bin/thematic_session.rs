@@ -7,7 +7,7 @@
 //! Actions, one per line (ids are database ids):
 //!   add DOC CODE START END     apply a code (coding::add)
 //!   del DOC CODE START END     remove this coder's codings of CODE overlapping START:END
-//!   wait-total N               wait (up to 60 s) until the study holds N codings in all
+//!   wait-total N               wait (up to 10 min) until the study holds N codings in all
 //! On an error it prints `error N: MESSAGE` and exits 1.
 
 use std::io::{BufRead, Write};
@@ -75,7 +75,7 @@ fn main() {
                         let _ = writeln!(out, "total {total}");
                         break Ok(());
                     }
-                    if started.elapsed() > Duration::from_secs(60) {
+                    if started.elapsed() > Duration::from_secs(600) {
                         break Err(thematic::Error::Invalid(format!(
                             "saw {total} codings, expected {want}"
                         )));
