@@ -65,12 +65,19 @@ fn two_writers(each: i64) {
             let writer = std::thread::spawn(move || {
                 let _ = stdin.write_all(script.as_bytes());
             });
-            (coder.to_string(), child, writer)
+            // Both outputs are drained at once: a full pipe would stall a session.
+            let stdout = child.stdout.take().unwrap();
+            let reader = std::thread::spawn(move || {
+                BufReader::new(stdout)
+                    .lines()
+                    .map_while(Result::ok)
+                    .collect::<Vec<String>>()
+            });
+            (coder.to_string(), child, writer, reader)
         })
         .collect();
-    for (coder, mut child, writer) in children {
-        let stdout = child.stdout.take().unwrap();
-        let lines: Vec<String> = BufReader::new(stdout).lines().map(|l| l.unwrap()).collect();
+    for (coder, mut child, writer, reader) in children {
+        let lines = reader.join().unwrap();
         let status = child.wait().unwrap();
         writer.join().unwrap();
         let mut stderr = String::new();
