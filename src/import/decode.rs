@@ -70,6 +70,10 @@ pub fn decode_text(file: &str, bytes: &[u8]) -> Result<(String, Vec<String>), Im
 }
 
 fn check_nul(file: &str, bytes: &[u8]) -> Result<(), ImportError> {
+    // `contains` on bytes is a vectorised memchr; find the position only when there is one.
+    if !bytes.contains(&0) {
+        return Ok(());
+    }
     match bytes.iter().position(|&b| b == 0) {
         Some(_) if let Some(order) = utf16_without_bom(bytes) => Err(ImportError::new(
             file,
