@@ -175,6 +175,8 @@ pub enum Command {
         #[arg(long)]
         by: Option<String>,
     },
+    /// Write a synthetic study for benchmarks and stress tests (deterministic for a seed)
+    GenStudy(GenStudyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -436,4 +438,54 @@ pub enum CodebookCommand {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         format: Output,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct GenStudyArgs {
+    /// The study file to write (must not exist)
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 10)]
+    pub docs: usize,
+    #[arg(long = "turns-per-doc", default_value_t = 100)]
+    pub turns_per_doc: usize,
+    #[arg(long, default_value_t = 3)]
+    pub coders: usize,
+    #[arg(long, default_value_t = 1000)]
+    pub codings: usize,
+    /// Leaf codes in the codebook (themes of up to five codes each)
+    #[arg(long, default_value_t = 30)]
+    pub codes: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+impl GenStudyArgs {
+    pub fn run(&self) -> crate::Result<()> {
+        use crate::study::generate::{GenOptions, generate};
+        let started = std::time::Instant::now();
+        let r = generate(
+            &self.out,
+            &GenOptions {
+                docs: self.docs,
+                turns_per_doc: self.turns_per_doc,
+                coders: self.coders,
+                codings: self.codings,
+                codes: self.codes,
+                seed: self.seed,
+            },
+        )?;
+        println!(
+            "wrote {}: {} documents, {} turns, {} characters, {} participants, {} codes, {} coders, {} codings in {:.2} s",
+            self.out.display(),
+            r.documents,
+            r.turns,
+            r.characters,
+            r.participants,
+            r.codes,
+            r.coders,
+            r.codings,
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    }
 }

@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Init { path }) => return study_cmds::init(&path),
         Some(Command::Demo { reset }) => return study_cmds::demo(cli.project, reset),
+        Some(Command::GenStudy(a)) => return a.run(),
         Some(c) => c,
     };
     let path = study_path(cli.project)?;
@@ -77,7 +78,9 @@ pub fn run(cli: Cli) -> Result<()> {
         coder_name,
     };
     match command {
-        Command::Init { .. } | Command::Demo { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Demo { .. } | Command::GenStudy(_) => {
+            unreachable!("handled above")
+        }
         Command::Import { paths, format } => {
             study_cmds::import(&mut ctx, &paths, format.as_deref())
         }

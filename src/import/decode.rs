@@ -53,7 +53,16 @@ pub fn decode_text(file: &str, bytes: &[u8]) -> Result<(String, Vec<String>), Im
     };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     check_controls(file, text)?;
-    let text = normalize_newlines(text);
+    let mut text = normalize_newlines(text);
+    // Stray byte-order marks (files pasted together) are invisible; a cue or turn made of one
+    // would be an empty turn that looks like speech, so canonical text holds none.
+    if text.contains('\u{FEFF}') {
+        let n = text.matches('\u{FEFF}').count();
+        text = text.replace('\u{FEFF}', "");
+        notes.push(format!(
+            "removed {n} stray byte-order mark(s) inside the text"
+        ));
+    }
     if text.trim().is_empty() {
         return Err(ImportError::new(file, "file is empty"));
     }
@@ -61,9 +70,43 @@ pub fn decode_text(file: &str, bytes: &[u8]) -> Result<(String, Vec<String>), Im
 }
 
 fn check_nul(file: &str, bytes: &[u8]) -> Result<(), ImportError> {
+    // `contains` on bytes is a vectorised memchr; find the position only when there is one.
+    if !bytes.contains(&0) {
+        return Ok(());
+    }
     match bytes.iter().position(|&b| b == 0) {
+        Some(_) if let Some(order) = utf16_without_bom(bytes) => Err(ImportError::new(
+            file,
+            format!(
+                "looks like UTF-16 ({order}) without a byte-order mark; re-save the file as UTF-8"
+            ),
+        )),
         Some(pos) => Err(binary(file, pos)),
         None => Ok(()),
+    }
+}
+
+/// Mostly-ASCII text in UTF-16 has a NUL in every other byte: in the odd bytes for
+/// little-endian, in the even ones for big-endian.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static str> {
+    let sample = &bytes[..bytes.len().min(64 * 1024) & !1];
+    let half = sample.len() / 2;
+    if half < 2 {
+        return None;
+    }
+    let even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
+    if odd * 10 >= half * 7 && even * 10 <= half {
+        Some("little-endian")
+    } else if even * 10 >= half * 7 && odd * 10 <= half {
+        Some("big-endian")
+    } else {
+        None
     }
 }
 
@@ -85,18 +128,23 @@ fn utf16(file: &str, rest: &[u8], le: bool) -> Result<String, ImportError> {
 /// Refuse text with NUL, or with many control characters (other than tab,
 /// LF, CR, form feed).
 fn check_controls(file: &str, text: &str) -> Result<(), ImportError> {
-    // Byte-wise: every character counted here is ASCII, and a byte loop is what keeps import
-    // fast on large files. `total` counts characters (bytes that start one).
+    // Fast path: the controls counted below are all ASCII, and UTF-8 continuation bytes are
+    // never ASCII, so a byte scan finds whether there are any at all.
+    let is_control = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F;
+    if !text.bytes().any(is_control) {
+        return Ok(());
+    }
     let mut first = None;
     let mut count = 0usize;
     let mut total = 0usize;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        total += usize::from(b & 0xC0 != 0x80);
-        let control = (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F;
+    for (i, c) in text.char_indices() {
+        total += 1;
+        let control = c == '\0'
+            || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0C}') && (c as u32) < 0x80);
         if control {
             count += 1;
             first.get_or_insert(i);
-            if b == 0 {
+            if c == '\0' {
                 return Err(binary(file, i));
             }
         }

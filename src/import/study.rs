@@ -168,34 +168,38 @@ pub fn insert_transcript(
         ],
     )?;
     let mut speakers: Vec<String> = Vec::new();
-    for (i, turn) in t.turns.iter().enumerate() {
-        rec.insert(
-            "turns",
-            &[
-                ("document_id", Value::Integer(doc)),
-                ("idx", Value::Integer(i as i64)),
-                (
-                    "speaker",
-                    turn.speaker.clone().map(Value::Text).unwrap_or(Value::Null),
-                ),
-                ("start", Value::Integer(turn.start as i64)),
-                ("end", Value::Integer(turn.end as i64)),
-                (
-                    "start_ms",
-                    turn.start_ms.map(Value::Integer).unwrap_or(Value::Null),
-                ),
-                (
-                    "end_ms",
-                    turn.end_ms.map(Value::Integer).unwrap_or(Value::Null),
-                ),
-            ],
-        )?;
+    for turn in &t.turns {
         if let Some(s) = &turn.speaker
             && !speakers.contains(s)
         {
             speakers.push(s.clone());
         }
     }
+    // Turns never change after import: one history row stands for all of a document's turns.
+    rec.insert_group(
+        "document_turns",
+        Value::Integer(doc),
+        &[
+            "document_id",
+            "idx",
+            "speaker",
+            "start",
+            "end",
+            "start_ms",
+            "end_ms",
+        ],
+        t.turns.iter().enumerate().map(|(i, turn)| {
+            vec![
+                Value::Integer(doc),
+                Value::Integer(i as i64),
+                turn.speaker.clone().map(Value::Text).unwrap_or(Value::Null),
+                Value::Integer(turn.start as i64),
+                Value::Integer(turn.end as i64),
+                turn.start_ms.map(Value::Integer).unwrap_or(Value::Null),
+                turn.end_ms.map(Value::Integer).unwrap_or(Value::Null),
+            ]
+        }),
+    )?;
     for label in &speakers {
         rec.insert(
             "speakers",
@@ -264,4 +268,46 @@ fn validate_turns(file: &str, t: &ParsedTranscript, char_count: usize) -> Result
         previous_end = turn.end;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod history_tests {
+    use super::*;
+
+    fn count(study: &Study, table: &str) -> i64 {
+        study
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn undoing_an_import_removes_its_turns_recorded_as_one_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut study = Study::create(&dir.path().join("s.thematic")).unwrap();
+        let alex = study.ensure_coder("alex").unwrap();
+        let file = dir.path().join("fg.txt");
+        std::fs::write(&file, "Ana: one\nBen: two\nAna: three\n").unwrap();
+        import_paths(&mut study, alex.id, std::slice::from_ref(&file), None).unwrap();
+        let turns = count(&study, "turns");
+        assert!(turns >= 2);
+        // document + one group row for all turns + one row per speaker
+        let rows: i64 = study
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM change_rows WHERE change_id = (SELECT max(id) FROM changes)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rows, 2 + count(&study, "speakers"));
+        study.undo(&alex).unwrap();
+        for t in ["documents", "turns", "speakers"] {
+            assert_eq!(count(&study, t), 0, "{t}");
+        }
+        let err = study.redo(&alex).unwrap_err().to_string();
+        assert!(err.contains("cannot restore a deleted"), "{err}");
+        import_paths(&mut study, alex.id, &[file], None).unwrap();
+        assert_eq!(count(&study, "turns"), turns);
+    }
 }

@@ -12,6 +12,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("coders", &["id"]),
     ("documents", &["id"]),
     ("turns", &["id"]),
+    ("document_turns", &["document_id"]),
     ("attributes", &["id"]),
     ("document_attributes", &["document_id", "attribute_id"]),
     ("participants", &["id"]),
@@ -27,10 +28,26 @@ const TABLES: &[(&str, &[&str])] = &[
     ("reviews", &["id"]),
 ];
 
-/// Rows that never change after import (a document and its turns): the history keeps only their
-/// key and name, not a second copy of the text, so undoing an import can delete them but a
-/// deleted one cannot be re-created from the history.
-const LEAN_TABLES: &[&str] = &["documents", "turns"];
+/// Tables whose rows never change after import, so the history keeps only their key (and name
+/// and guid where they have them): a document's text, and its speaker turns. Undoing an import
+/// still deletes them by key; keeping whole images of every turn doubled the bytes an import
+/// writes and halved its speed (see BENCHMARKS.md).
+const LEAN_TABLES: &[&str] = &["documents", "turns", "document_turns"];
+
+/// Groups: one history row standing for every row of a real table with the same key, for rows
+/// written together that never change on their own (a document's turns). Undo deletes them all.
+const GROUPS: &[(&str, &str)] = &[("document_turns", "turns")];
+
+fn group_table(table: &str) -> Option<&'static str> {
+    GROUPS
+        .iter()
+        .find(|(group, _)| *group == table)
+        .map(|(_, real)| *real)
+}
+
+fn lean_keeps(column: &str) -> bool {
+    matches!(column, "id" | "name" | "guid")
+}
 
 fn key_columns(table: &str) -> Result<&'static [&'static str]> {
     TABLES
@@ -41,6 +58,9 @@ fn key_columns(table: &str) -> Result<&'static [&'static str]> {
 }
 
 fn table_name(table: &str) -> Result<&'static str> {
+    if let Some(real) = group_table(table) {
+        return Ok(real);
+    }
     TABLES
         .iter()
         .find(|(name, _)| *name == table)
@@ -104,6 +124,18 @@ fn where_clause(key_cols: &[&str]) -> String {
 /// Reads a row as a JSON object, or None when it does not exist.
 pub fn row_image(tx: &Transaction, table: &str, key: &Key) -> Result<Option<Map<String, Json>>> {
     let key_cols = key_columns(table)?;
+    if group_table(table).is_some() {
+        // A group's image says only that it exists.
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE {} LIMIT 1",
+            table_name(table)?,
+            where_clause(key_cols)
+        );
+        let found = tx
+            .prepare_cached(&sql)?
+            .exists(params_from_iter(key.iter()))?;
+        return Ok(found.then(Map::new));
+    }
     let sql = format!(
         "SELECT * FROM {} WHERE {}",
         table_name(table)?,
@@ -118,7 +150,7 @@ pub fn row_image(tx: &Transaction, table: &str, key: &Key) -> Result<Option<Map<
     };
     let mut map = Map::new();
     for (i, name) in names.iter().enumerate() {
-        if lean && !matches!(name.as_str(), "id" | "name" | "guid") {
+        if lean && !lean_keeps(name) {
             continue;
         }
         map.insert(name.clone(), to_json(row.get_ref(i)?));
@@ -268,13 +300,13 @@ impl<'a> Recorder<'a> {
                 })
                 .collect()
         };
-        let after = if LEAN_TABLES.contains(&table) {
-            // The lean image is known without reading the row back: import's hot path.
+        let after = if LEAN_TABLES.contains(&table) && key_cols == ["id"] {
+            // The lean image is known without reading the row back.
             let mut map = Map::new();
             map.insert("id".into(), Json::from(rowid));
-            for (col, value) in values {
-                if matches!(*col, "name" | "guid") {
-                    map.insert(col.to_string(), to_json(ValueRef::from(value)));
+            for (c, v) in values {
+                if lean_keeps(c) && *c != "id" {
+                    map.insert((*c).to_string(), to_json(ValueRef::from(v)));
                 }
             }
             Some(map)
@@ -283,6 +315,40 @@ impl<'a> Recorder<'a> {
         };
         self.log(table, &key, &None, &after)?;
         Ok(rowid)
+    }
+
+    /// Inserts rows of a group (see `GROUPS`) with one prepared statement, recorded as one
+    /// history row keyed by `owner`; returns how many rows were inserted.
+    pub fn insert_group(
+        &mut self,
+        group: &str,
+        owner: Value,
+        columns: &[&str],
+        rows: impl IntoIterator<Item = Vec<Value>>,
+    ) -> Result<usize> {
+        let real = group_table(group)
+            .ok_or_else(|| Error::Invalid(format!("internal: {group} is not a history group")))?;
+        let sql = format!(
+            "INSERT INTO {real} ({}) VALUES ({})",
+            columns
+                .iter()
+                .map(|c| quote(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            vec!["?"; columns.len()].join(", ")
+        );
+        let mut n = 0;
+        {
+            let mut stmt = self.tx.prepare_cached(&sql)?;
+            for row in rows {
+                stmt.execute(params_from_iter(row.iter()))?;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            self.log(group, &vec![owner], &None, &Some(Map::new()))?;
+        }
+        Ok(n)
     }
 
     /// Updates columns of the row at `key`; returns false when the row does not exist.

@@ -2,6 +2,7 @@
 //! coder's codings, memos and the history. Every user action is one IMMEDIATE transaction.
 
 pub mod documents;
+pub mod generate;
 pub mod history;
 pub mod participants;
 pub mod schema;
@@ -28,6 +29,54 @@ pub struct Study {
     conn: Connection,
     path: PathBuf,
     clock: Clock,
+    /// (device, inode) of the file when opened, to notice it being deleted or replaced.
+    file_id: Option<(u64, u64)>,
+}
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_path: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// Turns a storage failure into a message that names the study file and says what happened
+/// to the action (always: not saved, nothing written half — the transaction rolled back).
+fn explain(path: &Path, e: Error) -> Error {
+    use rusqlite::ErrorCode as C;
+    let Error::Sql(rusqlite::Error::SqliteFailure(f, detail)) = &e else {
+        return e;
+    };
+    let what = match f.code {
+        C::DiskFull => {
+            "the disk is full, so this action was not saved (nothing was written); free some space and do it again"
+        }
+        C::ReadOnly => {
+            "cannot be written (the file, its folder or the disk is read-only), so this action was not saved; check the permissions"
+        }
+        C::CannotOpen => {
+            "cannot be opened for writing (moved, deleted or no permission), so this action was not saved"
+        }
+        C::SystemIoFailure => {
+            "could not be written (a disk or file-system error), so this action was not saved"
+        }
+        C::DatabaseCorrupt | C::NotADatabase => {
+            "is damaged, so this action was not saved; restore the study from a backup"
+        }
+        C::DatabaseBusy | C::DatabaseLocked => {
+            "was kept busy by another Thematic process for over 10 seconds, so this action was not saved; do it again"
+        }
+        _ => return e,
+    };
+    let detail = detail.clone().unwrap_or_else(|| f.to_string());
+    Error::Study {
+        path: path.display().to_string(),
+        message: format!("{what} ({detail})"),
+    }
 }
 
 /// A coder: the person whose codings, memos and undo stack an action belongs to.
@@ -84,6 +133,16 @@ impl Study {
                 {
                     "is not a Thematic study file (not an SQLite database, or corrupt)".into()
                 }
+                rusqlite::Error::SqliteFailure(f, _)
+                    if matches!(
+                        f.code,
+                        rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly
+                    ) =>
+                {
+                    format!(
+                        "cannot be opened for writing ({e}): the file, its folder or the disk may be read-only; Thematic writes beside the study file too (its -wal and -shm files)"
+                    )
+                }
                 _ => e.to_string(),
             },
         };
@@ -94,6 +153,10 @@ impl Study {
         .map_err(study_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(study_err)?;
+        match schema::check(&conn, &shown) {
+            Err(Error::Sql(e)) => return Err(study_err(e)),
+            other => other?,
+        }
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
         )
@@ -104,6 +167,7 @@ impl Study {
             conn,
             path: path.to_path_buf(),
             clock: system_clock(),
+            file_id: file_id(path),
         })
     }
 
@@ -156,14 +220,59 @@ impl Study {
         summary: &str,
         f: impl FnOnce(&mut Recorder) -> Result<T>,
     ) -> Result<T> {
+        self.check_file()?;
         let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut rec = Recorder::begin(tx, coder, kind, summary, now)?;
-        let out = f(&mut rec)?;
-        rec.commit()?;
-        Ok(out)
+        let path = self.path.clone();
+        let run = || -> Result<T> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut rec = Recorder::begin(tx, coder, kind, summary, now)?;
+            let out = f(&mut rec)?;
+            rec.commit()?;
+            Ok(out)
+        };
+        run().map_err(|e| explain(&path, e))
+    }
+
+    /// Refuses to write when the study file was deleted or replaced while open (SQLite would
+    /// go on writing to the unlinked file, and the work would vanish when Thematic closes).
+    /// A deleted file is written back from the open connection, which still holds every
+    /// committed action.
+    fn check_file(&mut self) -> Result<()> {
+        let Some(opened) = self.file_id else {
+            return Ok(());
+        };
+        let shown = self.path.display().to_string();
+        match file_id(&self.path) {
+            Some(now) if now == opened => Ok(()),
+            Some(_) => Err(Error::Study {
+                path: shown,
+                message: "was replaced or moved while open (another file is at its path now), so this action was not saved; open the study again".into(),
+            }),
+            None => {
+                let rescue = PathBuf::from(format!("{shown}.rescued"));
+                let _ = std::fs::remove_file(&rescue);
+                self.backup_to(&rescue).map_err(|e| Error::Study {
+                    path: shown.clone(),
+                    message: format!(
+                        "was deleted while open, and writing it back failed ({e}); this action was not saved. Keep Thematic open and copy your work elsewhere"
+                    ),
+                })?;
+                // Close the old connection (it cleans up the old -wal/-shm), then put the
+                // rescued copy in place and reopen it.
+                let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+                drop(old);
+                std::fs::rename(&rescue, &self.path)?;
+                let clock = self.clock.clone();
+                *self = Self::connect(&self.path.clone(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+                self.clock = clock;
+                Err(Error::Study {
+                    path: shown,
+                    message: "was deleted while open. Thematic wrote it back from the open copy, with everything up to your last action; this action was not saved, so do it again".into(),
+                })
+            }
+        }
     }
 
     pub fn coder_by_name(&self, name: &str) -> Result<Option<Coder>> {

@@ -20,6 +20,34 @@ pub fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
+/// Refuses a file written by a newer Thematic or another program's SQLite database. Runs
+/// before anything is written (even the switch to WAL), so refusing leaves the file untouched.
+pub fn check(conn: &Connection, path: &str) -> Result<()> {
+    let version = user_version(conn)?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::Study {
+            path: path.to_string(),
+            message: format!(
+                "was written by a newer Thematic (schema version {version}; this one reads up to {SCHEMA_VERSION}). Update Thematic to open it."
+            ),
+        });
+    }
+    if version == 0 {
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables > 0 {
+            return Err(Error::Study {
+                path: path.to_string(),
+                message: "is an SQLite database but not a Thematic study file".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Applies the schema to an empty file, or migrates an older one, in one transaction.
 pub fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
     let version = user_version(conn)?;
