@@ -182,11 +182,8 @@ CREATE TABLE codebook_versions (
 -- The FTS table keeps its own copy of each turn's text (so snippets and highlights use the
 -- same tokenizer as the search); triggers keep it in step with `turns`, including undo/redo.
 CREATE VIRTUAL TABLE turns_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
-CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
-    INSERT INTO turns_fts (rowid, text)
-    SELECT new.id, substr(d.text, new.start + 1, new."end" - new.start)
-      FROM documents d WHERE d.id = new.document_id;
-END;
+-- Inserted turns are indexed by `study::search_index::index_document`, one pass per document
+-- (a per-turn trigger would re-read the whole document for every turn).
 CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
     DELETE FROM turns_fts WHERE rowid = old.id;
 END;

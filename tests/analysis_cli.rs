@@ -328,7 +328,7 @@ fn version_one_files_are_migrated_with_search() {
         // Turn the file back into schema version 1.
         let conn = rusqlite::Connection::open(&p).unwrap();
         conn.execute_batch(
-            "DROP TRIGGER turns_fts_insert; DROP TRIGGER turns_fts_delete; DROP TRIGGER turns_fts_update;
+            "DROP TRIGGER turns_fts_delete; DROP TRIGGER turns_fts_update;
              DROP TABLE turns_fts; DROP INDEX codings_analysis; PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -447,6 +447,7 @@ fn merge_in(
                         ],
                     )?;
                 }
+                crate::study::search_index::index_document(&rec.tx, doc)?;
                 report.documents_added.push(if new_name == name {
                     name
                 } else {

@@ -200,6 +200,7 @@ pub fn insert_transcript(
             ]
         }),
     )?;
+    crate::study::search_index::index_document(&rec.tx, doc)?;
     for label in &speakers {
         rec.insert(
             "speakers",

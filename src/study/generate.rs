@@ -476,6 +476,7 @@ pub fn generate(path: &Path, opts: &GenOptions) -> Result<GenReport> {
             for (i, (label, start, end, s_ms, e_ms)) in rows.iter().enumerate() {
                 ins_turn.execute(params![doc, i as i64, label, start, end, s_ms, e_ms])?;
             }
+            crate::study::search_index::index_document(&tx, doc)?;
             report.turns += rows.len();
             report.characters += chars as usize;
             ins_dattr.execute(params![doc, a_group, group])?;

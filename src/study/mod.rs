@@ -6,6 +6,7 @@ pub mod generate;
 pub mod history;
 pub mod participants;
 pub mod schema;
+pub mod search_index;
 
 use crate::error::{Error, Result};
 use chrono::{SecondsFormat, Utc};
