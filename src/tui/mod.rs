@@ -15,10 +15,12 @@ mod mouse;
 mod nav;
 pub mod popup;
 pub mod store;
+pub mod study_views;
 pub mod theme;
 mod update;
 mod update_popup;
 mod update_transcript;
+mod update_views;
 pub mod views;
 
 use crate::Result;
@@ -62,6 +64,10 @@ pub fn run(path: &Path, coder_name: &str) -> Result<()> {
         let size = terminal.size()?;
         let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
         let mut app = App::new(study, coder_name, keymap, theme::Theme::from_env(), area)?;
+        let config = crate::config::Config::load();
+        if let Some(t) = config.agreement_thresholds {
+            app.thresholds = t;
+        }
         if let Some(p) = problems.first() {
             app.set_message(format!("error in keys.toml: {p}"));
         }
