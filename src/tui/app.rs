@@ -119,6 +119,7 @@ pub struct App {
     pub view: Option<super::study_views::View>,
     pub agreement: Option<super::study_views::AgreementState>,
     pub review: Option<super::study_views::ReviewState>,
+    pub analysis: Option<super::analysis_view::AnalysisState>,
     /// Alpha thresholds marked in the agreement view (lower, upper).
     pub thresholds: [f64; 2],
     pub popups: Vec<Popup>,
@@ -210,6 +211,7 @@ impl App {
             view: None,
             agreement: None,
             review: None,
+            analysis: None,
             thresholds: super::study_views::DEFAULT_THRESHOLDS,
             popups: Vec::new(),
             message: None,

@@ -3,6 +3,7 @@
 //! the writes through the `Store`, and draws the state (`views`) — drawing never writes.
 
 pub mod action;
+pub mod analysis_view;
 pub mod app;
 pub mod fixture;
 pub mod fuzzy;
@@ -20,7 +21,7 @@ pub mod theme;
 mod update;
 mod update_popup;
 mod update_transcript;
-mod update_views;
+pub(crate) mod update_views;
 pub mod views;
 
 use crate::Result;

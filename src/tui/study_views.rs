@@ -193,20 +193,4 @@ impl App {
             self.refresh_analysis();
         }
     }
-
-    /// Analysis data (filled in by the analysis view).
-    pub fn refresh_analysis(&mut self) {}
-
-    pub fn open_analysis(&mut self) {}
-
-    pub(super) fn analysis_back(&mut self) -> bool {
-        false
-    }
-
-    pub(super) fn update_analysis(
-        &mut self,
-        _action: super::action::Action,
-    ) -> Vec<super::store::Effect> {
-        Vec::new()
-    }
 }
