@@ -249,6 +249,10 @@ impl App {
                 let (Some(a), Some(b)) = (co.codes.get(st.co_row), co.codes.get(st.co_col)) else {
                     return Vec::new();
                 };
+                if co.counts[st.co_row][st.co_col] == 0 {
+                    self.set_message("no excerpts behind this cell");
+                    return Vec::new();
+                }
                 let title = format!("{} × {}", a.path, b.path);
                 match cooccurrence::pair_excerpts(
                     self.store.study.conn(),

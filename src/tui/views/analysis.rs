@@ -213,7 +213,11 @@ fn cooccurrence(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
     }
     let mut lines = vec![Line::styled(fit(&head, w), app.theme.speaker())];
     for i in (row0..n).take(h) {
-        let label = format!("{:>3} {}", i + 1, co.codes[i].path);
+        // The code's own name, indented under its theme (the footer shows the full path).
+        let path = &co.codes[i].path;
+        let depth = path.matches('/').count();
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let label = format!("{:>3} {}{name}", i + 1, "  ".repeat(depth));
         let mut spans = vec![Span::styled(
             format!("{:<label_w$}", fit(&label, label_w.saturating_sub(1))),
             selected(app, i == st.co_row),
@@ -373,7 +377,8 @@ fn saturation(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
         .max()
         .unwrap_or(1)
         .max(1) as f64;
-    let first = s.points.first().map_or(1, |p| p.position) as f64;
+    let first = s.points.first().map_or(1, |p| p.position) as f64 - 0.5;
+    let max_x = max_x + 0.5;
     let datasets = vec![
         Dataset::default()
             .name("codes so far")
@@ -414,8 +419,12 @@ fn saturation(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
             .y_axis(
                 Axis::default()
                     .title("codes")
-                    .bounds([0.0, max_y])
-                    .labels(vec![Line::from("0"), Line::from(format!("{max_y:.0}"))])
+                    // Headroom above the curve for the legend.
+                    .bounds([0.0, max_y * 1.3])
+                    .labels(vec![
+                        Line::from("0"),
+                        Line::from(format!("{:.0}", max_y * 1.3)),
+                    ])
                     .style(app.theme.dim()),
             ),
         chart,
