@@ -103,6 +103,11 @@ fn agreement_view_shows_alpha_per_code() {
         .filter_map(|&i| r.codes[i].coefficients.krippendorff_alpha.flatten())
         .collect();
     assert!(alphas.windows(2).all(|w| w[0] <= w[1]), "{alphas:?}");
+    // The team's thresholds (config.toml's agreement_thresholds) move the markers.
+    let unreliable = screen.matches("**").count();
+    assert!(unreliable > 0);
+    t.app.thresholds = [0.0, 0.5];
+    assert!(t.screen().matches("**").count() < unreliable);
     // The unit cycles and is recomputed.
     t.keys("t");
     let st = t.app.agreement.as_ref().unwrap();

@@ -41,6 +41,8 @@ pub const TICK: Duration = Duration::from_millis(500);
 pub fn run(path: &Path, coder_name: &str) -> Result<()> {
     let study = Study::open(path)?;
     let (keymap, problems) = keymap::Keymap::load();
+    // Read before the terminal is taken over: a broken config.toml is reported on stderr.
+    let thresholds = crate::config::Config::load().agreement_thresholds;
     log::write(&format!("opening {} as {coder_name}", path.display()));
     // A panic must leave the terminal usable: ratatui's hook restores the screen and raw mode;
     // ours releases the mouse first.
@@ -65,8 +67,7 @@ pub fn run(path: &Path, coder_name: &str) -> Result<()> {
         let size = terminal.size()?;
         let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
         let mut app = App::new(study, coder_name, keymap, theme::Theme::from_env(), area)?;
-        let config = crate::config::Config::load();
-        if let Some(t) = config.agreement_thresholds {
+        if let Some(t) = thresholds {
             app.thresholds = t;
         }
         if let Some(p) = problems.first() {

@@ -107,9 +107,16 @@ impl App {
             Action::Open => {
                 let (doc, at) = (d.document_id, d.start as usize);
                 self.view = None;
+                // Recoding a disagreement needs every coder's version in view.
+                let unblinded = !self.show_others;
                 self.show_others = true;
-                let _ = self.reload();
+                if let Err(e) = self.reload() {
+                    self.set_message(format!("error: {e}"));
+                }
                 self.jump_to(doc, at);
+                if unblinded {
+                    self.set_message("showing every coder's codings to recode (o hides them)");
+                }
                 return Vec::new();
             }
             Action::Refresh => {
