@@ -33,6 +33,8 @@ pub fn config_dir() -> Option<PathBuf> {
 pub struct Config {
     /// The coder name used when `--coder` is not given.
     pub coder: Option<String>,
+    /// Krippendorff's alpha limits the workbench's agreement view marks (lower, upper).
+    pub agreement_thresholds: Option<[f64; 2]>,
 }
 
 impl Config {
@@ -87,5 +89,11 @@ mod tests {
         );
         assert_eq!(Config::parse("").unwrap(), Config::default());
         assert!(Config::parse("codr = \"x\"").is_err());
+        assert_eq!(
+            Config::parse("agreement_thresholds = [0.6, 0.75]")
+                .unwrap()
+                .agreement_thresholds,
+            Some([0.6, 0.75])
+        );
     }
 }

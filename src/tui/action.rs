@@ -8,6 +8,10 @@ macro_rules! actions {
             $($variant,)*
             /// Code the selection with the n-th most recently used code (1-based).
             RecentCode(u8),
+            /// Review: accept the n-th compared coder's version (1-based).
+            AcceptCoder(u8),
+            /// Analysis: show the n-th tab (1-based).
+            ShowTab(u8),
         }
 
         impl Action {
@@ -16,17 +20,23 @@ macro_rules! actions {
                 match self {
                     $(Action::$variant => $name.to_string(),)*
                     Action::RecentCode(n) => format!("recent_code_{n}"),
+                    Action::AcceptCoder(n) => format!("accept_coder_{n}"),
+                    Action::ShowTab(n) => format!("tab_{n}"),
                 }
             }
 
             pub fn from_name(name: &str) -> Option<Action> {
-                match name {
-                    $($name => Some(Action::$variant),)*
-                    other => other
-                        .strip_prefix("recent_code_")
+                let numbered = |prefix: &str| {
+                    name.strip_prefix(prefix)
                         .and_then(|n| n.parse::<u8>().ok())
                         .filter(|n| (1..=9).contains(n))
-                        .map(Action::RecentCode),
+                };
+                match name {
+                    $($name => Some(Action::$variant),)*
+                    _ => numbered("recent_code_")
+                        .map(Action::RecentCode)
+                        .or_else(|| numbered("accept_coder_").map(Action::AcceptCoder))
+                        .or_else(|| numbered("tab_").map(Action::ShowTab)),
                 }
             }
         }
@@ -92,6 +102,19 @@ actions! {
     Save => "save",
     Yes => "yes",
     No => "no",
+    AgreementView => "agreement",
+    AnalysisView => "analysis",
+    CycleUnit => "cycle_unit",
+    SortWorst => "sort_worst",
+    Refresh => "refresh",
+    AllDisagreements => "all_disagreements",
+    AcceptBoth => "accept_both",
+    AcceptNeither => "accept_neither",
+    NextTab => "next_tab",
+    PrevTab => "prev_tab",
+    CycleAttribute => "cycle_attribute",
+    AutoCode => "autocode",
+    Snapshot => "snapshot",
 }
 
 #[cfg(test)]
@@ -100,7 +123,13 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for a in [Action::Quit, Action::SearchNext, Action::RecentCode(7)] {
+        for a in [
+            Action::Quit,
+            Action::SearchNext,
+            Action::RecentCode(7),
+            Action::AcceptCoder(2),
+            Action::ShowTab(5),
+        ] {
             assert_eq!(Action::from_name(&a.name()), Some(a));
         }
         assert_eq!(Action::from_name("recent_code_0"), None);

@@ -115,6 +115,13 @@ pub struct App {
     pub coding_memos: std::collections::HashSet<i64>,
     pub search: Option<String>,
     pub retrieval: Option<Retrieval>,
+    /// The full-screen view over the panes (agreement, review, analysis), if any.
+    pub view: Option<super::study_views::View>,
+    pub agreement: Option<super::study_views::AgreementState>,
+    pub review: Option<super::study_views::ReviewState>,
+    pub analysis: Option<super::analysis_view::AnalysisState>,
+    /// Alpha thresholds marked in the agreement view (lower, upper).
+    pub thresholds: [f64; 2],
     pub popups: Vec<Popup>,
     pub message: Option<String>,
     pub wrap: WrapCache,
@@ -201,6 +208,11 @@ impl App {
             coding_memos: Default::default(),
             search: None,
             retrieval: None,
+            view: None,
+            agreement: None,
+            review: None,
+            analysis: None,
+            thresholds: super::study_views::DEFAULT_THRESHOLDS,
             popups: Vec::new(),
             message: None,
             wrap: WrapCache::default(),
@@ -276,6 +288,7 @@ impl App {
                 self.retrieval = None;
             }
         }
+        self.refresh_views();
         Ok(())
     }
 
@@ -375,6 +388,12 @@ impl App {
     pub fn context(&self) -> Context {
         if let Some(p) = self.popups.last() {
             return p.context();
+        }
+        match self.view {
+            Some(super::study_views::View::Agreement) => return Context::Agreement,
+            Some(super::study_views::View::Review) => return Context::Review,
+            Some(super::study_views::View::Analysis) => return Context::Analysis,
+            None => {}
         }
         match self.focus {
             Pane::Documents => Context::Documents,

@@ -3,6 +3,7 @@
 //! the writes through the `Store`, and draws the state (`views`) — drawing never writes.
 
 pub mod action;
+pub mod analysis_view;
 pub mod app;
 pub mod fixture;
 pub mod fuzzy;
@@ -15,10 +16,12 @@ mod mouse;
 mod nav;
 pub mod popup;
 pub mod store;
+pub mod study_views;
 pub mod theme;
 mod update;
 mod update_popup;
 mod update_transcript;
+pub(crate) mod update_views;
 pub mod views;
 
 use crate::Result;
@@ -38,6 +41,8 @@ pub const TICK: Duration = Duration::from_millis(500);
 pub fn run(path: &Path, coder_name: &str) -> Result<()> {
     let study = Study::open(path)?;
     let (keymap, problems) = keymap::Keymap::load();
+    // Read before the terminal is taken over: a broken config.toml is reported on stderr.
+    let thresholds = crate::config::Config::load().agreement_thresholds;
     log::write(&format!("opening {} as {coder_name}", path.display()));
     // A panic must leave the terminal usable: ratatui's hook restores the screen and raw mode;
     // ours releases the mouse first.
@@ -62,6 +67,9 @@ pub fn run(path: &Path, coder_name: &str) -> Result<()> {
         let size = terminal.size()?;
         let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
         let mut app = App::new(study, coder_name, keymap, theme::Theme::from_env(), area)?;
+        if let Some(t) = thresholds {
+            app.thresholds = t;
+        }
         if let Some(p) = problems.first() {
             app.set_message(format!("error in keys.toml: {p}"));
         }

@@ -38,6 +38,8 @@ pub enum Purpose {
     MergeCode { code: i64 },
     /// Remove one of several codings under the cursor.
     Uncode,
+    /// Auto-code the analysis view's search hits with the picked (or a new) code.
+    Autocode,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +79,7 @@ impl Finder {
         let order = super::fuzzy::rank(&self.query, self.pool.iter().map(|(_, s)| s.as_str()));
         self.items = order.into_iter().map(|i| self.pool[i].clone()).collect();
         let q = self.query.trim();
-        let creates = matches!(self.purpose, Purpose::CodeRange { .. });
+        let creates = matches!(self.purpose, Purpose::CodeRange { .. } | Purpose::Autocode);
         if creates && !q.is_empty() {
             let wanted = crate::codebook::split_path(q).map(|p| canonical(&p, &self.pool));
             if let Ok(path) = wanted {
@@ -121,6 +123,10 @@ pub enum PromptKind {
     Search,
     Filter,
     NewCode,
+    /// Full-text search across all transcripts (analysis view).
+    AnalysisSearch,
+    /// The name of a codebook snapshot.
+    Snapshot,
 }
 
 pub struct Prompt {

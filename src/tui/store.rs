@@ -46,6 +46,21 @@ pub enum Effect {
     DeleteCode {
         path: String,
     },
+    /// A reviewer's decision on a disagreement, written under the consensus coder.
+    Resolve {
+        doc: i64,
+        code: i64,
+        start: i64,
+        end: i64,
+        decision: crate::agreement::review::Decision,
+    },
+    /// Code every hit of a full-text search with `code` (created when new): one action.
+    Autocode {
+        query: String,
+        code: String,
+    },
+    /// Snapshot the codebook as a named version.
+    Snapshot(String),
     Undo,
     Redo,
 }
@@ -63,6 +78,9 @@ impl Effect {
             Effect::MoveCode { .. } => "code.move",
             Effect::MergeCode { .. } => "code.merge",
             Effect::DeleteCode { .. } => "code.delete",
+            Effect::Resolve { .. } => "review",
+            Effect::Autocode { .. } => "autocode",
+            Effect::Snapshot(_) => "version",
             Effect::Undo => "undo",
             Effect::Redo => "redo",
         }
@@ -206,6 +224,52 @@ impl Store {
                     codebook::edit::delete(rec, &path, true)
                 })?;
                 out.message = format!("deleted {path} and {n} codings (u undoes)");
+            }
+            Effect::Resolve {
+                doc,
+                code,
+                start,
+                end,
+                decision,
+            } => {
+                use crate::agreement::review::{self, Decision};
+                let what = match &decision {
+                    Decision::Accept(name) => format!("accept {name}"),
+                    Decision::Both => "both".into(),
+                    Decision::Neither => "neither".into(),
+                };
+                let unit = crate::agreement::units::Unit { doc: 0, start, end };
+                let n = s.change(
+                    me,
+                    "review",
+                    &format!("resolve {start}:{end} on code #{code}: {what}"),
+                    |rec| review::resolve(rec, coder.id, doc, code, unit, &decision),
+                )?;
+                out.message = format!(
+                    "resolved ({what}): {n} coding(s) written under '{}' (u undoes)",
+                    review::CONSENSUS_CODER
+                );
+            }
+            Effect::Autocode { query, code } => {
+                use crate::analysis::autocode::{self, AutoSource, AutocodeOptions, SpanMode};
+                let o = autocode::autocode(
+                    s,
+                    coder.id,
+                    &AutocodeOptions {
+                        code,
+                        source: AutoSource::Search { query, raw: false },
+                        span: SpanMode::Hit,
+                        filter: Default::default(),
+                    },
+                )?;
+                out.message = format!(
+                    "auto-coded {} passage(s) with {} ({} already coded; u undoes)",
+                    o.added, o.code, o.already_coded
+                );
+            }
+            Effect::Snapshot(name) => {
+                let v = crate::analysis::versions::snapshot(s, me, &name)?;
+                out.message = format!("snapshot '{}' of {} codes taken", v.name, v.codes);
             }
             Effect::Undo => out.message = format!("undone: {}", s.undo(coder)?),
             Effect::Redo => out.message = format!("redone: {}", s.redo(coder)?),

@@ -129,8 +129,12 @@ impl App {
                 });
             }
             Action::StudyMemo => self.open_memo(Target::Project, "the study".into()),
+            Action::AgreementView => self.open_agreement(),
+            Action::AnalysisView => self.open_analysis(),
             Action::Back => {
-                if self.anchor.is_some() {
+                if self.view.is_some() {
+                    self.back_from_view();
+                } else if self.anchor.is_some() {
                     self.anchor = None;
                 } else if self.retrieval.is_some() && self.focus == Pane::Main {
                     self.retrieval = None;
@@ -146,6 +150,9 @@ impl App {
                     Context::Documents => self.update_documents(action),
                     Context::Codebook => self.update_codebook(action),
                     Context::Retrieval => self.update_retrieval(action),
+                    Context::Agreement => self.update_agreement(action),
+                    Context::Review => self.update_review(action),
+                    Context::Analysis => self.update_analysis(action),
                     _ => self.update_transcript(action),
                 };
             }

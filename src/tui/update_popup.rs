@@ -71,6 +71,12 @@ impl App {
                             self.code_filter = input;
                             self.refilter();
                         }
+                        PromptKind::AnalysisSearch => self.analysis_search(input),
+                        PromptKind::Snapshot => {
+                            if !input.trim().is_empty() {
+                                return vec![Effect::Snapshot(input.trim().to_string())];
+                            }
+                        }
                         PromptKind::NewCode => {
                             if !input.trim().trim_end_matches('/').is_empty() {
                                 return vec![Effect::NewCode(
@@ -213,6 +219,8 @@ impl App {
                 }]
             }
             (Purpose::Uncode, Item::Coding { id, .. }) => vec![Effect::DeleteCoding(id)],
+            (Purpose::Autocode, Item::Code(id)) => self.autocode_effect(path_of(self, id)),
+            (Purpose::Autocode, Item::Create(path)) => self.autocode_effect(path),
             _ => Vec::new(),
         }
     }

@@ -1,5 +1,7 @@
 //! Drawing: pure functions of the state, one file per pane. Nothing here writes to the study.
 
+pub mod agreement;
+pub mod analysis;
 pub mod code_editor;
 pub mod codebook;
 pub mod documents;
@@ -7,6 +9,7 @@ pub mod finder;
 pub mod help;
 pub mod memo_editor;
 pub mod retrieval;
+pub mod review;
 pub mod status;
 pub mod too_small;
 pub mod transcript;
@@ -24,6 +27,22 @@ pub fn draw(app: &App, frame: &mut Frame) {
         return too_small::render(app, size, frame);
     }
     let areas = super::layout::areas(size);
+    let full = Rect {
+        height: size.height.saturating_sub(areas.status.height),
+        ..size
+    };
+    use super::study_views::View;
+    match app.view {
+        Some(View::Agreement) => agreement::render(app, full, frame),
+        Some(View::Review) => review::render(app, full, frame),
+        Some(View::Analysis) => analysis::render(app, full, frame),
+        None => draw_panes(app, &areas, frame),
+    }
+    status::render(app, areas.status, frame);
+    draw_popups(app, size, &areas, frame);
+}
+
+fn draw_panes(app: &App, areas: &super::layout::Areas, frame: &mut Frame) {
     documents::render(app, areas.documents, frame);
     codebook::render(app, areas.codebook, frame);
     if app.retrieval.is_some() {
@@ -31,7 +50,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
     } else {
         transcript::render(app, areas.main, frame);
     }
-    status::render(app, areas.status, frame);
+}
+
+fn draw_popups(app: &App, size: Rect, areas: &super::layout::Areas, frame: &mut Frame) {
     for popup in &app.popups {
         match popup {
             Popup::Help { ctx, scroll } => help::render(app, *ctx, *scroll, size, frame),

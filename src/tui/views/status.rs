@@ -76,6 +76,8 @@ pub fn render_prompt(app: &App, p: &Prompt, area: Rect, frame: &mut Frame) {
         PromptKind::Search => "/",
         PromptKind::Filter => "filter codes: ",
         PromptKind::NewCode => "new code (Theme/Code): ",
+        PromptKind::AnalysisSearch => "search all transcripts: ",
+        PromptKind::Snapshot => "snapshot name: ",
     };
     let row = Rect { height: 1, ..area };
     frame.render_widget(Clear, row);
