@@ -35,7 +35,6 @@ pub fn index_document(conn: &Connection, document_id: i64) -> Result<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::import::{Format, ParsedTranscript, ParsedTurn};
     use crate::study::Study;
 
