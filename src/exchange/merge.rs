@@ -173,6 +173,63 @@ pub fn merge(study: &mut Study, other_path: &Path, coder: i64) -> Result<MergeRe
     }
 }
 
+/// Brings in their attribute values for participants or documents we matched: a value we lack
+/// is set, a different one is reported as a conflict and ours kept.
+fn merge_attribute_values(
+    rec: &mut Recorder,
+    other: &Connection,
+    scope: Scope,
+    owner_map: &HashMap<i64, i64>,
+    attr_map: &HashMap<i64, i64>,
+    attr_name: &HashMap<i64, String>,
+    report: &mut MergeReport,
+) -> Result<()> {
+    let (theirs_sql, ours_sql) = match scope {
+        Scope::Participant => (
+            "SELECT pa.participant_id, pa.attribute_id, pa.value, p.pid FROM participant_attributes pa JOIN participants p ON p.id = pa.participant_id",
+            "SELECT value FROM participant_attributes WHERE participant_id = ?1 AND attribute_id = ?2",
+        ),
+        Scope::Document => (
+            "SELECT da.document_id, da.attribute_id, da.value, d.name FROM document_attributes da JOIN documents d ON d.id = da.document_id",
+            "SELECT value FROM document_attributes WHERE document_id = ?1 AND attribute_id = ?2",
+        ),
+    };
+    let rows = query(other, theirs_sql, [], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    for (owner, attr, value, owner_name) in rows {
+        let (Some(&o), Some(&a)) = (owner_map.get(&owner), attr_map.get(&attr)) else {
+            continue;
+        };
+        let ours: Option<String> = rec
+            .tx
+            .prepare_cached(ours_sql)?
+            .query_row([o, a], |r| r.get(0))
+            .optional()?;
+        match ours {
+            None => {
+                match scope {
+                    Scope::Participant => set_participant_value(rec, o, a, &value)?,
+                    Scope::Document => set_document_value(rec, o, a, &value)?,
+                }
+                report.attribute_values_set += 1;
+            }
+            Some(v) if v != value => report.conflicts.push(format!(
+                "{} {owner_name}, {}: ours '{v}', theirs '{value}' (kept ours)",
+                scope.as_str(),
+                attr_name.get(&attr).cloned().unwrap_or_default()
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
 fn unique_document_name(rec: &Recorder, base: &str) -> Result<String> {
     let taken = |n: &str| -> Result<bool> {
         Ok(rec
@@ -321,39 +378,15 @@ fn merge_in(
         };
         person_map.insert(id, mapped);
     }
-    for (person, attr, value, pid) in query(
+    merge_attribute_values(
+        rec,
         other,
-        "SELECT pa.participant_id, pa.attribute_id, pa.value, p.pid FROM participant_attributes pa JOIN participants p ON p.id = pa.participant_id",
-        [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        },
-    )? {
-        let (Some(&p), Some(&a)) = (person_map.get(&person), attr_map.get(&attr)) else {
-            continue;
-        };
-        let ours: Option<String> = rec
-            .tx
-            .prepare_cached("SELECT value FROM participant_attributes WHERE participant_id = ?1 AND attribute_id = ?2")?
-            .query_row([p, a], |r| r.get(0))
-            .optional()?;
-        match ours {
-            None => {
-                set_participant_value(rec, p, a, &value)?;
-                report.attribute_values_set += 1;
-            }
-            Some(v) if v != value => report.conflicts.push(format!(
-                "participant {pid}, {}: ours '{v}', theirs '{value}' (kept ours)",
-                attr_name.get(&attr).cloned().unwrap_or_default()
-            )),
-            Some(_) => {}
-        }
-    }
+        Scope::Participant,
+        &person_map,
+        &attr_map,
+        &attr_name,
+        report,
+    )?;
     // Documents, by content.
     let mut doc_map: HashMap<i64, i64> = HashMap::new();
     let docs = query(
@@ -497,39 +530,15 @@ fn merge_in(
             }
         }
     }
-    for (doc, attr, value, name) in query(
+    merge_attribute_values(
+        rec,
         other,
-        "SELECT da.document_id, da.attribute_id, da.value, d.name FROM document_attributes da JOIN documents d ON d.id = da.document_id",
-        [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        },
-    )? {
-        let (Some(&d), Some(&a)) = (doc_map.get(&doc), attr_map.get(&attr)) else {
-            continue;
-        };
-        let ours: Option<String> = rec
-            .tx
-            .prepare_cached("SELECT value FROM document_attributes WHERE document_id = ?1 AND attribute_id = ?2")?
-            .query_row([d, a], |r| r.get(0))
-            .optional()?;
-        match ours {
-            None => {
-                set_document_value(rec, d, a, &value)?;
-                report.attribute_values_set += 1;
-            }
-            Some(v) if v != value => report.conflicts.push(format!(
-                "document {name}, {}: ours '{v}', theirs '{value}' (kept ours)",
-                attr_name.get(&attr).cloned().unwrap_or_default()
-            )),
-            Some(_) => {}
-        }
-    }
+        Scope::Document,
+        &doc_map,
+        &attr_map,
+        &attr_name,
+        report,
+    )?;
     let _ = Scope::Document;
     // Codes: by GUID, then by path; in tree order so parents come first.
     let mut code_map: HashMap<i64, i64> = HashMap::new();

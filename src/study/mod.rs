@@ -280,13 +280,7 @@ impl Study {
         Ok(self
             .conn
             .prepare_cached("SELECT id, name, is_consensus FROM coders WHERE name = ?1")?
-            .query_row([name], |r| {
-                Ok(Coder {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    is_consensus: r.get(2)?,
-                })
-            })
+            .query_row([name], coder_from_row)
             .optional()?)
     }
 
@@ -294,13 +288,7 @@ impl Study {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id, name, is_consensus FROM coders ORDER BY name")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Coder {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                is_consensus: r.get(2)?,
-            })
-        })?;
+        let rows = stmt.query_map([], coder_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -410,18 +398,21 @@ pub fn validate_coder_name(name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
+/// Reads `id, name, is_consensus` columns.
+fn coder_from_row(r: &rusqlite::Row) -> rusqlite::Result<Coder> {
+    Ok(Coder {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        is_consensus: r.get(2)?,
+    })
+}
+
 /// Coders who hold at least one coding, by name.
 pub fn coders_with_codings(conn: &Connection) -> Result<Vec<Coder>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, is_consensus FROM coders c WHERE EXISTS (SELECT 1 FROM codings k WHERE k.coder_id = c.id) ORDER BY name",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Coder {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            is_consensus: r.get(2)?,
-        })
-    })?;
+    let rows = stmt.query_map([], coder_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -430,13 +421,7 @@ pub fn ensure_coder_in(rec: &mut Recorder, name: &str, consensus: bool) -> Resul
     let existing = rec
         .tx
         .prepare_cached("SELECT id, name, is_consensus FROM coders WHERE name = ?1")?
-        .query_row([name], |r| {
-            Ok(Coder {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                is_consensus: r.get(2)?,
-            })
-        })
+        .query_row([name], coder_from_row)
         .optional()?;
     if let Some(c) = existing {
         return Ok(c);
