@@ -4,10 +4,10 @@
 //! target, and the peer's time on the same data where a peer exists.
 //!
 //! Usage: `thematic_bench [--quick] [--work DIR] [--python PY]`
-//! Probes it runs as children of itself: `probe-open STUDY`, `probe-commit STUDY N`.
+//! Probes it runs as children of itself: `probe-frame STUDY`, `probe-analysis STUDY RUNS`, `probe-commit STUDY N`;
+//! and `tui_bench` (a sibling binary) for the keypress row.
 //!
-//! Rows are a list: a new measurement is one more `rows.push(...)`; rows whose feature has not
-//! landed yet are printed as pending with the issue they land with.
+//! Rows are a list: a new measurement is one more `rows.push(...)`.
 
 use std::fs::File;
 use std::io::Write;
@@ -18,6 +18,10 @@ use std::time::Instant;
 use thematic::Study;
 use thematic::agreement::{MISSING, Ratings, SplitMix64, all_categorical};
 
+/// Turns per generated document: 1,000 documents of 515 turns hold ~100 MB of text, the size
+/// the analysis targets are set for.
+const TURNS: &str = "515";
+
 struct Row {
     name: String,
     runs: usize,
@@ -27,21 +31,6 @@ struct Row {
     target: String,
     peer: String,
     result: String,
-}
-
-impl Row {
-    fn pending(name: &str, target: &str, issue: &str) -> Row {
-        Row {
-            name: name.into(),
-            runs: 0,
-            median: "—".into(),
-            spread: "—".into(),
-            peak: "—".into(),
-            target: target.into(),
-            peer: "—".into(),
-            result: format!("pending: lands with the {issue} issue"),
-        }
-    }
 }
 
 struct Stats {
@@ -106,6 +95,45 @@ fn run_child(cmd: &mut Command, out: &Path) -> (f64, u64, String) {
     (wall, usage.ru_maxrss as u64, text)
 }
 
+/// Like `run_child`, but kills the child after `limit` seconds. Returns wall seconds, peak RSS
+/// (KiB), CPU seconds and whether it finished.
+#[allow(clippy::zombie_processes)]
+fn run_child_limit(cmd: &mut Command, out: &Path, limit: f64) -> (f64, u64, f64, bool) {
+    let file = File::create(out).expect("bench output file");
+    let started = Instant::now();
+    let child = cmd
+        .stdout(Stdio::from(file))
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn bench child");
+    let pid = child.id() as i32;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut finished = true;
+    loop {
+        // SAFETY: our own child's pid, valid out-pointers.
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break;
+        }
+        if started.elapsed().as_secs_f64() > limit {
+            finished = false;
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let cpu = secs(usage.ru_utime) + secs(usage.ru_stime);
+    if finished && !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        panic!("bench child failed ({status}): {cmd:?}");
+    }
+    (wall, usage.ru_maxrss as u64, cpu, finished)
+}
+
 fn vm_hwm_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -117,30 +145,160 @@ fn vm_hwm_kb() -> u64 {
         .unwrap_or(0)
 }
 
-/// What the transcript pane needs before its first frame: the study, the document list, the
-/// first document's text, turns and codings. Prints how long it took inside the process.
-fn probe_open(path: &Path) {
+/// The TUI's first frame, in process: open the study, build the workbench (`App::new`: document
+/// list, codebook, counts, first document) and draw it to a 160×48 TestBackend, as
+/// `thematic` does before its first `terminal.draw`. Prints seconds to the drawn frame (and to
+/// `App::new`), the number of documents, and the peak RSS so far.
+fn probe_frame(path: &Path) {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::Rect;
+    use thematic::tui::{app::App, keymap::Keymap, theme::Theme, views};
     let t = Instant::now();
     let study = Study::open(path).expect("open");
-    let conn = study.conn();
-    let docs = thematic::study::documents::list(conn).expect("list");
-    let first = docs.first().expect("a document");
-    let text = thematic::study::documents::text(conn, first.id).expect("text");
-    let turns = thematic::study::documents::turns(conn, first.id).expect("turns");
-    let codings = thematic::coding::for_document(conn, first.id).expect("codings");
-    let codes = thematic::codebook::all(conn).expect("codes");
-    let speakers = thematic::study::participants::speakers(conn, first.id).expect("speakers");
-    println!(
-        "{} {} {} {} {} {} {} {}",
-        t.elapsed().as_secs_f64(),
-        docs.len(),
-        text.len(),
-        turns.len(),
-        codings.len(),
-        codes.len(),
-        speakers.len(),
-        vm_hwm_kb()
+    let size = Rect::new(0, 0, 160, 48);
+    let app = App::new(
+        study,
+        "bench",
+        Keymap::default(),
+        Theme { colour: true },
+        size,
+    )
+    .expect("App::new");
+    let built = t.elapsed().as_secs_f64();
+    let mut terminal = Terminal::new(TestBackend::new(size.width, size.height)).expect("terminal");
+    terminal.draw(|f| views::draw(&app, f)).expect("draw");
+    let drawn = t.elapsed().as_secs_f64();
+    let text: String = terminal
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(
+        text.contains("FG"),
+        "the first frame shows no document: {text}"
     );
+    println!("{drawn} {built} {} {}", app.docs.len(), vm_hwm_kb());
+}
+
+/// The analysis queries in process on `path`, each `runs` times after one cold run; prints
+/// tab-separated lines for the suite (see `analysis_rows`).
+fn probe_analysis(path: &Path, runs: usize) {
+    use thematic::analysis::frequencies::frequencies;
+    use thematic::analysis::matrix::{Grouping, MatrixOptions, matrix};
+    use thematic::analysis::search::{SearchOptions, TurnFilter, search};
+    let study = Study::open(path).expect("open");
+    let conn = study.conn();
+    let cpu = || {
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: valid out-pointer for our own usage.
+        unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+        let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        secs(u.ru_utime) + secs(u.ru_stime)
+    };
+    // Returns (cold, warm times, CPU per run).
+    let time = |f: &mut dyn FnMut()| {
+        let c0 = cpu();
+        let t = Instant::now();
+        f();
+        let first = t.elapsed().as_secs_f64();
+        let mut v = Vec::new();
+        for _ in 0..runs {
+            let t = Instant::now();
+            f();
+            v.push(t.elapsed().as_secs_f64());
+        }
+        (first, v, (cpu() - c0) / (runs + 1) as f64)
+    };
+    let line = |name: &str, first: f64, v: &[f64], cpu: f64, note: &str| {
+        let s = stats(v);
+        println!(
+            "{name}\t{}\t{first}\t{}\t{}\t{cpu}\t{note}",
+            s.median, s.min, s.max
+        );
+    };
+    // Search: the median over several queries of each query's median.
+    let queries: Vec<(&str, Vec<String>)> = vec![
+        ("oncologist", vec![]),
+        ("\"side effects\"", vec![]),
+        ("parking insurance", vec![]),
+        ("password forgot", vec![]),
+        ("referral", vec!["gender=woman".into()]),
+        ("pharmacy", vec!["composition=men only".into()]),
+    ];
+    let (mut medians, mut firsts, mut cpus, mut notes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (q, conditions) in &queries {
+        let opts = SearchOptions {
+            query: (*q).into(),
+            filter: TurnFilter {
+                conditions: conditions.clone(),
+                ..Default::default()
+            },
+            limit: 50,
+            ..Default::default()
+        };
+        let mut total = 0;
+        let (first, v, c) = time(&mut || {
+            total = std::hint::black_box(search(conn, &opts).expect("search")).total;
+        });
+        medians.push(stats(&v).median);
+        firsts.push(first);
+        cpus.push(c);
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" --where {}", conditions.join(" "))
+        };
+        notes.push(format!(
+            "`{q}`{filter} {} ms ({total} turns)",
+            (stats(&v).median * 1e4).round() / 10.0
+        ));
+    }
+    line(
+        &format!(
+            "full-text search, median over {} queries' medians (first 50 hits and the total)",
+            queries.len()
+        ),
+        stats(&firsts).median,
+        &medians,
+        stats(&cpus).median,
+        &format!("; per query: {}", notes.join(", ")),
+    );
+    let (first, v, c) = time(&mut || {
+        std::hint::black_box(frequencies(conn, None, false).expect("frequencies"));
+    });
+    line(
+        "code frequencies (`thematic frequencies`: codings, documents, participants per code, themes rolled up)",
+        first,
+        &v,
+        c,
+        "",
+    );
+    for by in ["gender", "composition"] {
+        let grouping = Grouping::parse(conn, by).expect("grouping");
+        let opts = MatrixOptions {
+            by: grouping,
+            ..Default::default()
+        };
+        let (first, v, c) = time(&mut || {
+            std::hint::black_box(matrix(conn, &opts).expect("matrix"));
+        });
+        let scope = if by == "gender" {
+            "participant"
+        } else {
+            "document"
+        };
+        line(
+            &format!("code × attribute matrix by {by} ({scope} attribute)"),
+            first,
+            &v,
+            c,
+            "",
+        );
+    }
 }
 
 /// Commits `n` codings one action each, as the TUI will; prints each commit's seconds.
@@ -243,7 +401,7 @@ impl Bench {
                 "--docs",
                 docs,
                 "--turns-per-doc",
-                "300",
+                TURNS,
                 "--coders",
                 "3",
                 "--codings",
@@ -253,7 +411,7 @@ impl Bench {
             ],
         );
         self.rows.push(Row {
-            name: format!("gen-study {docs} docs × 300 turns, {codings} codings (setup)"),
+            name: format!("gen-study {docs} docs × {TURNS} turns, {codings} codings (setup)"),
             runs: 1,
             median: ms(wall),
             spread: "—".into(),
@@ -268,68 +426,330 @@ impl Bench {
             size as f64 / 1e6
         ));
 
-        self.open_row(&big, docs);
-        self.rows.push(Row::pending(
-            "time per keypress in the transcript",
-            "< 16 ms",
-            "TUI",
+        let text_mb = {
+            let conn = rusqlite::Connection::open(&big).expect("open big");
+            conn.query_row("SELECT sum(char_count) / 1e6 FROM documents", [], |r| {
+                r.get::<_, f64>(0)
+            })
+            .expect("text size")
+        };
+        self.notes.push(format!(
+            "It holds {text_mb:.1} million characters of transcript text (ASCII but for a few words: ≈ MB)."
         ));
+        let label = format!("{docs} transcripts ({text_mb:.0} MB), {codings} codings");
+
+        self.frame_row(&big, docs);
+        self.keypress_row();
         self.commit_row(&big);
         self.import_row(&big);
-        self.rows.push(Row::pending(
-            "full-text search over the study",
-            "—",
-            "analysis",
-        ));
-        self.rows.push(Row::pending(
-            "code frequencies (by attribute)",
-            "—",
-            "analysis",
-        ));
+        self.analysis_rows(&big, &label);
+        self.report_row(&big, &label);
         self.agreement_rows();
-        self.rows.push(Row::pending(
-            ".qdpx export of 500,000 codings",
-            "—",
-            "exchange",
-        ));
-        self.rows.push(Row::pending(
-            ".qdpx import of 500,000 codings",
-            "—",
-            "exchange",
-        ));
+        self.qdpx_rows(&big, codings);
     }
 
-    fn open_row(&mut self, big: &Path, docs: &str) {
-        eprintln!("opening to the first document…");
+    /// Runs `cmd` `runs` times as a child; the wall times, CPU times and the peak RSS.
+    fn repeat(&self, runs: usize, mut cmd: impl FnMut() -> Command) -> (Vec<f64>, Vec<f64>, u64) {
+        let (mut walls, mut cpus, mut peak) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..runs {
+            let (wall, rss, _) = run_child(&mut cmd(), &self.out());
+            walls.push(wall);
+            cpus.push(*LAST_CPU.lock().expect("cpu"));
+            peak = peak.max(rss);
+        }
+        (walls, cpus, peak)
+    }
+
+    fn frame_row(&mut self, big: &Path, docs: &str) {
+        eprintln!("opening to the first drawn frame…");
         let runs = 15;
-        let (mut walls, mut inner, mut peak) = (Vec::new(), Vec::new(), 0);
+        let (mut walls, mut inner, mut built, mut peak, mut hwm) =
+            (Vec::new(), Vec::new(), Vec::new(), 0, 0);
         for _ in 0..runs {
             let mut c = Command::new(&self.me);
-            c.arg("probe-open").arg(big);
+            c.arg("probe-frame").arg(big);
             let (wall, rss, text) = run_child(&mut c, &self.out());
             walls.push(wall);
-            inner.push(
-                text.split_whitespace()
-                    .next()
-                    .and_then(|s| s.parse::<f64>().ok())
-                    .unwrap_or(f64::NAN),
-            );
+            let f: Vec<f64> = text
+                .split_whitespace()
+                .filter_map(|s| s.parse::<f64>().ok())
+                .collect();
+            inner.push(f.first().copied().unwrap_or(f64::NAN));
+            built.push(f.get(1).copied().unwrap_or(f64::NAN));
+            hwm = hwm.max(f.get(3).copied().unwrap_or(0.0) as u64);
             peak = peak.max(rss);
         }
         let s = stats(&walls);
         let i = stats(&inner);
-        let met = s.median < 0.150 && peak < 80 * 1024;
+        let b = stats(&built);
+        let met = i.median < 0.150 && s.median < 0.150 && peak < 80 * 1024;
         self.rows.push(Row {
             name: format!(
-                "open a {docs}-transcript study to the first document (process start → list + first document's text, turns, codings; proxy until the TUI lands)"
+                "open a {docs}-transcript study to the first drawn frame (Study::open → App::new → views::draw on a 160×48 TestBackend; child process, wall from spawn to exit)"
             ),
             runs,
             median: ms(s.median),
-            spread: format!("p99 {} (in-process {})", ms(s.p99), ms(i.median)),
-            peak: mb(peak),
+            spread: format!(
+                "p99 {}; in-process {} (p99 {}), of which App::new {}",
+                ms(s.p99),
+                ms(i.median),
+                ms(i.p99),
+                ms(b.median)
+            ),
+            peak: format!("{} (VmHWM after the frame {})", mb(peak), mb(hwm)),
             target: "< 150 ms, < 80 MB".into(),
             peer: "—".into(),
             result: if met { "met" } else { "MISSED" }.into(),
+        });
+    }
+
+    fn keypress_row(&mut self) {
+        let (keys, rounds) = if self.quick {
+            ("600", "2")
+        } else {
+            ("3000", "5")
+        };
+        eprintln!("keypresses: tui_bench --keys {keys} --rounds {rounds}…");
+        let mut c = Command::new(self.me.with_file_name("tui_bench"));
+        c.args(["--keys", keys, "--rounds", rounds]);
+        let (_, rss, text) = run_child(&mut c, &self.out());
+        eprintln!("{}", text.trim());
+        // "  1000-document study: median A ms, p99 B ms, max C ms per key (all rounds); fastest
+        // round per key: median D ms, p99 E ms"
+        let figures = |prefix: &str| -> Vec<f64> {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(prefix))
+                .map(|l| {
+                    l.split([',', ';', ':'])
+                        .filter_map(|p| {
+                            let w: Vec<&str> = p.split_whitespace().collect();
+                            w.iter()
+                                .position(|x| *x == "ms")
+                                .and_then(|i| w.get(i.checked_sub(1)?)?.parse().ok())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let many = figures("1000-document");
+        let one = figures("1-document");
+        if many.len() < 5 || one.len() < 5 {
+            panic!("tui_bench printed something unexpected:\n{text}");
+        }
+        let diff = |a: f64, b: f64| (a / b - 1.0) * 100.0;
+        let (dm, dp) = (diff(many[0], one[0]), diff(many[1], one[1]));
+        let (fm, fp) = (diff(many[3], one[3]), diff(many[4], one[4]));
+        let met = many[0] < 1.0 && many[1] < 4.0 && dm.abs() <= 10.0;
+        let f = |x: f64| ms(x / 1e3);
+        self.rows.push(Row {
+            name: format!(
+                "time per keypress in the transcript (handle the key + draw 160×48, TestBackend): 1 MB transcript with 20,000 codings in a 1,000-document study (`tui_bench`, {keys} keys × {rounds} rounds, alternating with the same transcript alone in a 1-document study)"
+            ),
+            runs: keys.parse::<usize>().unwrap_or(0) * rounds.parse::<usize>().unwrap_or(0),
+            median: f(many[0]),
+            spread: format!(
+                "p99 {}, max {}; fastest round per key: median {}, p99 {}. 1-doc study: median {}, p99 {} → 1,000 vs 1: median {dm:+.1}%, p99 {dp:+.1}% (fastest round {fm:+.1}%, {fp:+.1}%)",
+                f(many[1]),
+                f(many[2]),
+                f(many[3]),
+                f(many[4]),
+                f(one[0]),
+                f(one[1]),
+            ),
+            peak: format!("{} (whole run, incl. generating both studies)", mb(rss)),
+            target: "median < 1 ms, p99 < 4 ms; 1,000-doc within 10% of 1-doc".into(),
+            peer: "—".into(),
+            result: if met { "met" } else { "MISSED" }.into(),
+        });
+    }
+
+    fn analysis_rows(&mut self, big: &Path, label: &str) {
+        eprintln!("analysis: search, frequencies, matrix…");
+        let runs = if self.quick { 3 } else { 9 };
+        let mut c = Command::new(&self.me);
+        c.arg("probe-analysis").arg(big).arg(runs.to_string());
+        let (_, rss, text) = run_child(&mut c, &self.out());
+        // Lines: "name<TAB>median<TAB>first<TAB>min<TAB>max<TAB>cpu per run<TAB>note".
+        for line in text.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() < 7 {
+                continue;
+            }
+            let num = |i: usize| f[i].parse::<f64>().unwrap_or(f64::NAN);
+            let (name, median) = (f[0], num(1));
+            let (target, limit) = if name.starts_with("full-text search") {
+                ("< 20 ms", 0.020)
+            } else {
+                ("< 200 ms", 0.200)
+            };
+            self.rows.push(Row {
+                name: format!("{name}, in process, on {label}{}", f[6]),
+                runs,
+                median: ms(median),
+                spread: format!(
+                    "{} – {}; first (cold) {}; CPU {}/run",
+                    ms(num(3)),
+                    ms(num(4)),
+                    ms(num(2)),
+                    ms(num(5))
+                ),
+                peak: format!("{} (the probe process)", mb(rss)),
+                target: target.into(),
+                peer: "—".into(),
+                result: if median < limit { "met" } else { "MISSED" }.into(),
+            });
+        }
+    }
+
+    fn report_row(&mut self, big: &Path, label: &str) {
+        eprintln!("report…");
+        let runs = 3;
+        let out = self.work.join("report.html");
+        let (walls, cpus, peak) = self.repeat(runs, || {
+            let mut c = self.thematic(big);
+            c.arg("report").arg(&out);
+            c
+        });
+        let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        let s = stats(&walls);
+        self.rows.push(Row {
+            name: format!(
+                "HTML report (`thematic report OUT`), {label}; {:.1} MB of HTML",
+                size as f64 / 1e6
+            ),
+            runs,
+            median: ms(s.median),
+            spread: format!(
+                "{} – {}; CPU {}",
+                ms(s.min),
+                ms(s.max),
+                ms(stats(&cpus).median)
+            ),
+            peak: mb(peak),
+            target: "< 5 s".into(),
+            peer: "—".into(),
+            result: if s.median < 5.0 { "met" } else { "MISSED" }.into(),
+        });
+    }
+
+    fn qdpx_rows(&mut self, big: &Path, codings: &str) {
+        let runs = if self.quick { 1 } else { 3 };
+        let qdpx = self.work.join("big.qdpx");
+        eprintln!("qdpx: export…");
+        let (walls, cpus, peak) = self.repeat(runs, || {
+            let _ = std::fs::remove_file(&qdpx);
+            let mut c = self.thematic(big);
+            c.args(["export", "qdpx"]).arg(&qdpx);
+            c
+        });
+        let size = std::fs::metadata(&qdpx).map(|m| m.len()).unwrap_or(0);
+        let s = stats(&walls);
+        self.rows.push(Row {
+            name: format!(
+                ".qdpx export of {codings} codings (`thematic export qdpx OUT`, the whole generated study); {:.1} MB archive",
+                size as f64 / 1e6
+            ),
+            runs,
+            median: ms(s.median),
+            spread: format!(
+                "{} – {}; CPU {}",
+                ms(s.min),
+                ms(s.max),
+                ms(stats(&cpus).median)
+            ),
+            peak: mb(peak),
+            target: "— (report)".into(),
+            peer: "—".into(),
+            result: "info".into(),
+        });
+        // Import: 500,000 codings did not finish in 10 minutes by hand (CPU-bound: each
+        // selection's GUID is checked with `lower(guid) = lower(?)`, a full scan of the codings
+        // imported so far), so the growth is measured on small projects and the full one runs
+        // under a time limit.
+        let import = |bench: &Bench, qdpx: &Path, name: &str, limit: f64| {
+            let study = bench.work.join(name);
+            let mut init = Command::new(&bench.thematic);
+            init.arg("init").arg(&study);
+            run_child(&mut init, &bench.out());
+            let mut c = bench.thematic(&study);
+            c.arg("import").arg(qdpx);
+            let r = run_child_limit(&mut c, &bench.out(), limit);
+            let n = rusqlite::Connection::open(&study)
+                .and_then(|c| {
+                    c.query_row("SELECT count(*) FROM codings", [], |r| r.get::<_, i64>(0))
+                })
+                .unwrap_or(-1);
+            (r, n)
+        };
+        let mut fit = Vec::new();
+        for n in [2_500, 5_000, 10_000] {
+            eprintln!("qdpx: import of {n} codings…");
+            let (small, _, _, _) = self.gen_study(
+                &format!("qdpx-{n}.thematic"),
+                &[
+                    "--docs",
+                    "100",
+                    "--turns-per-doc",
+                    TURNS,
+                    "--coders",
+                    "3",
+                    "--codings",
+                    &n.to_string(),
+                    "--seed",
+                    "3",
+                ],
+            );
+            let file = self.work.join(format!("qdpx-{n}.qdpx"));
+            let mut c = self.thematic(&small);
+            c.args(["export", "qdpx"]).arg(&file);
+            run_child(&mut c, &self.out());
+            let ((wall, rss, cpu, _), got) =
+                import(self, &file, &format!("qdpx-{n}-import.thematic"), 600.0);
+            fit.push((n as f64, cpu));
+            self.rows.push(Row {
+                name: format!(
+                    "  growth: .qdpx import of {n} codings (100 transcripts, 10 MB; {got} codings after)"
+                ),
+                runs: 1,
+                median: ms(wall),
+                spread: format!("CPU {}", ms(cpu)),
+                peak: mb(rss),
+                target: "—".into(),
+                peer: "—".into(),
+                result: "info".into(),
+            });
+        }
+        let limit = if self.quick { 20.0 } else { 60.0 };
+        eprintln!("qdpx: import of {codings} codings (limit {limit} s)…");
+        let ((wall, rss, cpu, finished), got) = import(self, &qdpx, "qdpx-import.thematic", limit);
+        // CPU grows as n²: extrapolate from the largest small run.
+        let (n0, c0) = fit[fit.len() - 1];
+        let n: f64 = codings.parse().unwrap_or(0.0);
+        let estimate = c0 * (n / n0).powi(2);
+        let growth = fit
+            .windows(2)
+            .map(|w| format!("{:.1}×", w[1].1 / w[0].1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.rows.push(Row {
+            name: format!(
+                ".qdpx import of {codings} codings (`thematic import X.qdpx` into a fresh study, one action)"
+            ),
+            runs: 1,
+            median: if finished {
+                ms(wall)
+            } else {
+                format!("> {} (killed, not finished)", ms(wall))
+            },
+            spread: format!(
+                "CPU {}; {got} codings committed; CPU per doubling of codings above: {growth} (n²) → ≈ {:.1} h extrapolated",
+                ms(cpu),
+                estimate / 3600.0
+            ),
+            peak: mb(rss),
+            target: "— (report)".into(),
+            peer: "—".into(),
+            result: if finished { "info" } else { "info: pathologically slow (n²)" }.into(),
         });
     }
 
@@ -612,7 +1032,10 @@ impl Bench {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
-        Some("probe-open") => return probe_open(Path::new(&args[2])),
+        Some("probe-frame") => return probe_frame(Path::new(&args[2])),
+        Some("probe-analysis") => {
+            return probe_analysis(Path::new(&args[2]), args[3].parse().expect("runs"));
+        }
         Some("probe-commit") => {
             return probe_commit(Path::new(&args[2]), args[3].parse().expect("N"));
         }
