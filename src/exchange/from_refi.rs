@@ -61,20 +61,10 @@ pub struct ProjectReport {
     pub notes: Vec<String>,
 }
 
-fn guid_taken(rec: &Recorder, table: &str, guid: &str) -> Result<bool> {
-    let sql = format!("SELECT 1 FROM {table} WHERE lower(guid) = lower(?1)");
-    Ok(rec
-        .tx
-        .prepare_cached(&sql)?
-        .query_row([guid], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
 /// The file's GUID (lower case, as Thematic writes them) when free in `table`, else a new one.
 fn keep_guid(rec: &Recorder, table: &str, guid: &str) -> Result<String> {
     let g = guid.trim().trim_matches(['{', '}']).to_ascii_lowercase();
-    if uuid::Uuid::parse_str(&g).is_ok() && !guid_taken(rec, table, &g)? {
+    if uuid::Uuid::parse_str(&g).is_ok() && !super::guid_taken(rec, table, &g)? {
         Ok(g)
     } else {
         Ok(new_guid())
@@ -397,7 +387,7 @@ fn add_memo(
 ) -> Result<bool> {
     let g = guid.trim().trim_matches(['{', '}']).to_ascii_lowercase();
     let guid = if uuid::Uuid::parse_str(&g).is_ok() {
-        if guid_taken(rec, "memos", &g)? {
+        if super::guid_taken(rec, "memos", &g)? {
             return Ok(false);
         }
         g

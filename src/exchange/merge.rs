@@ -50,18 +50,8 @@ pub struct MergeReport {
 
 const NOTHING_NEW: &str = "\u{0}merge: nothing new";
 
-fn guid_taken(rec: &Recorder, table: &str, guid: &str) -> Result<bool> {
-    let sql = format!("SELECT 1 FROM {table} WHERE lower(guid) = lower(?1)");
-    Ok(rec
-        .tx
-        .prepare_cached(&sql)?
-        .query_row([guid], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
 fn keep_guid(rec: &Recorder, table: &str, guid: &str) -> Result<String> {
-    Ok(if guid_taken(rec, table, guid)? {
+    Ok(if super::guid_taken(rec, table, guid)? {
         new_guid()
     } else {
         guid.to_string()
@@ -605,7 +595,7 @@ fn merge_in(
                     );
                     let guid = super::derived_guid(&format!("merge-conflict:{}:{body}", o.guid))
                         .to_ascii_lowercase();
-                    if !guid_taken(rec, "memos", &guid)? {
+                    if !super::guid_taken(rec, "memos", &guid)? {
                         let now = rec.now.clone();
                         rec.insert(
                             "memos",
@@ -751,7 +741,7 @@ fn merge_in(
             ))
         },
     )? {
-        if guid_taken(rec, "memos", &guid)? {
+        if super::guid_taken(rec, "memos", &guid)? {
             report.memos_already_present += 1;
             continue;
         }
@@ -891,7 +881,7 @@ fn merge_in(
             .unwrap_or_default();
         let guid = super::derived_guid(&format!("merged-history:{created}:{}:{}", last.0, last.1))
             .to_ascii_lowercase();
-        if !guid_taken(rec, "memos", &guid)? {
+        if !super::guid_taken(rec, "memos", &guid)? {
             let body: Vec<String> = history
                 .iter()
                 .map(|(id, at, who, kind, summary, undone)| {

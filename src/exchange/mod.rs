@@ -33,6 +33,24 @@ pub fn derived_guid(seed: &str) -> String {
         .to_ascii_uppercase()
 }
 
+/// Whether `table` already holds `guid`, in any letter case. The GUID columns are indexed and
+/// hold lower- or upper-case GUIDs, so this asks for those exact forms: a `lower(guid) = …`
+/// comparison cannot use the index and made importing N codings cost N² row reads.
+pub(crate) fn guid_taken(
+    rec: &crate::study::history::Recorder,
+    table: &str,
+    guid: &str,
+) -> Result<bool> {
+    use rusqlite::OptionalExtension;
+    let sql = format!("SELECT 1 FROM {table} WHERE guid IN (?1, lower(?1), upper(?1))");
+    Ok(rec
+        .tx
+        .prepare_cached(&sql)?
+        .query_row([guid], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// A study GUID as REFI-QDA writes it (upper case).
 pub fn refi_guid(study_guid: &str) -> String {
     study_guid.trim().to_ascii_uppercase()
