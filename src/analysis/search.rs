@@ -181,9 +181,14 @@ pub fn search(conn: &Connection, opts: &SearchOptions) -> Result<SearchResults> 
     let (filter, fparams) = filter_sql(conn, &opts.filter)?;
     let mut params: Vec<Value> = vec![Value::Text(q.clone())];
     params.extend(fparams);
-    let count_sql = format!(
-        "SELECT count(*) FROM turns_fts f JOIN turns t ON t.id = f.rowid WHERE turns_fts MATCH ?{filter}"
-    );
+    // Without filters the index alone can count; the join is only for speaker/attribute filters.
+    let count_sql = if filter.is_empty() {
+        "SELECT count(*) FROM turns_fts WHERE turns_fts MATCH ?".to_string()
+    } else {
+        format!(
+            "SELECT count(*) FROM turns_fts f JOIN turns t ON t.id = f.rowid WHERE turns_fts MATCH ?{filter}"
+        )
+    };
     let total: u64 = conn
         .prepare_cached(&count_sql)
         .map_err(|e| fts_error(&q, e))?
@@ -195,6 +200,8 @@ pub fn search(conn: &Connection, opts: &SearchOptions) -> Result<SearchResults> 
         opts.limit as i64
     };
     params.push(Value::Integer(limit));
+    // Turn ids follow import order, which is document order, and FTS5 streams rowid order, so
+    // the first page of a common word does not sort every match first.
     let sql = format!(
         "SELECT t.id, t.document_id, d.name, t.idx, t.speaker,
                 (SELECT p.pid FROM speakers s JOIN participants p ON p.id = s.participant_id
@@ -202,7 +209,7 @@ pub fn search(conn: &Connection, opts: &SearchOptions) -> Result<SearchResults> 
                 t.start, t.\"end\", snippet(turns_fts, 0, char(2), char(3), '…', 24)
            FROM turns_fts f JOIN turns t ON t.id = f.rowid JOIN documents d ON d.id = t.document_id
           WHERE turns_fts MATCH ?{filter}
-          ORDER BY d.sort_order, d.id, t.idx LIMIT ?"
+          ORDER BY f.rowid LIMIT ?"
     );
     let mut stmt = conn.prepare_cached(&sql).map_err(|e| fts_error(&q, e))?;
     let rows = stmt
