@@ -11,7 +11,8 @@ coefficients with established packages:
     /tmp/agvenv/bin/python scripts/agreement_sample_expected.py /tmp/demo/demo.thematic
 
 Prints one JSON object: per code, Cohen's kappa (sklearn), Krippendorff's alpha (krippendorff),
-Fleiss' kappa (statsmodels) and Gwet's AC1 (irrCAC) over turn units; and the same for the theme
+Fleiss' kappa (statsmodels) and Gwet's AC1 (irrCAC) over turn units; kappa and alpha per code over
+character units ("char_codes"); and the same for the theme
 "Patients need guidance" as a code set (categories: none + its subcodes, a coder's several codes
 on one turn resolved to the one covering most of the turn, ties to the first in codebook order).
 """
@@ -62,6 +63,25 @@ def main(db):
         ac1 = CAC(pd.DataFrame(m.T), digits=15).gwet()["est"]["coefficient_value"]
         out["codes"][code_path[code]] = {"cohen_kappa": kappa, "krippendorff_alpha": alpha,
                                          "fleiss_kappa": fk, "gwet_ac1": ac1}
+
+    # Character units (NVivo-style): every character of every document is a unit.
+    docs = conn.execute("SELECT id, char_count FROM documents ORDER BY sort_order, id").fetchall()
+    offset, total = {}, 0
+    for doc_id, n in docs:
+        offset[doc_id] = total
+        total += n
+    out["char_codes"] = {}
+    for code in sorted({c[1] for c in codings}):
+        m = np.zeros((len(coders), total), dtype=np.int64)
+        for c in codings:
+            if c[1] == code:
+                base = offset[c[0]]
+                m[coders.index(c[2]), base + c[3]:base + c[4]] = 1
+        out["char_codes"][code_path[code]] = {
+            "cohen_kappa": cohen_kappa_score(m[0], m[1]),
+            "krippendorff_alpha": krippendorff.alpha(reliability_data=m, level_of_measurement="nominal"),
+            "n_units": total,
+        }
 
     parent = [i for i, p in code_path.items() if p == "Patients need guidance"][0]
     kids = [r[0] for r in conn.execute(

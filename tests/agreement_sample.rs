@@ -1,4 +1,5 @@
-//! Agreement on the demo study, checked against figures computed independently by
+//! Agreement on the demo study (turn and character units, and a code set), checked against
+//! figures computed independently by
 //! `scripts/agreement_sample_expected.py` (Python sqlite3 + scikit-learn 1.9.1 `cohen_kappa_score`,
 //! krippendorff 0.9.0 `alpha(level_of_measurement="nominal")`, statsmodels 0.15.0 `fleiss_kappa`,
 //! irrCAC 0.4.4 `CAC.gwet()`), stored in `tests/data/agreement_sample_expected.json`.
@@ -93,6 +94,24 @@ fn per_code_and_code_set_agreement_match_independent_packages() {
         set["pairs"][0]["coders"],
         serde_json::json!(["alex", "sam"])
     );
+}
+
+#[test]
+fn character_units_match_independent_packages() {
+    let demo = Demo::new();
+    let expected: Value =
+        serde_json::from_str(include_str!("data/agreement_sample_expected.json")).unwrap();
+    let got = demo.json(&["agreement", "--unit", "char", "--format", "json"]);
+    let want = expected["char_codes"].as_object().unwrap();
+    let codes = got["codes"].as_array().unwrap();
+    assert_eq!(codes.len(), want.len());
+    for c in codes {
+        let name = c["code"].as_str().unwrap();
+        assert_eq!(c["n_units"], want[name]["n_units"], "{name}");
+        for key in ["cohen_kappa", "krippendorff_alpha"] {
+            close(&c[key], &want[name][key], &format!("char {name} {key}"));
+        }
+    }
 }
 
 #[test]
