@@ -8,7 +8,8 @@ use crate::study::new_guid;
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 
-fn child_id(rec: &Recorder, parent: Option<i64>, name: &str) -> Result<Option<i64>> {
+/// The code called `name` directly under `parent` (top level when None).
+pub(crate) fn child_id(rec: &Recorder, parent: Option<i64>, name: &str) -> Result<Option<i64>> {
     Ok(rec
         .tx
         .prepare_cached(
@@ -25,7 +26,8 @@ fn next_colour(rec: &Recorder) -> Result<String> {
     Ok(PALETTE[n as usize % PALETTE.len()].to_string())
 }
 
-fn next_sort_order(rec: &Recorder, parent: Option<i64>) -> Result<i64> {
+/// The sort order that puts a new or moved code last among `parent`'s children.
+pub(crate) fn next_sort_order(rec: &Recorder, parent: Option<i64>) -> Result<i64> {
     Ok(rec.tx.query_row(
         "SELECT ifnull(max(sort_order), -1) + 1 FROM codes WHERE ifnull(parent_id, 0) = ifnull(?1, 0)",
         [parent],

@@ -9,6 +9,7 @@
 //! participants (by name), Variables become typed attributes, Notes become memos.
 
 use super::to_refi::{CODE_MEMO_PREFIX, ROLE_LINE, SPEAKS_AS_LINE};
+use crate::codebook::edit::{child_id, next_sort_order};
 use crate::codebook::{PALETTE, validate_colour};
 use crate::error::Result;
 use crate::import::{Format, ParsedTranscript, ParsedTurn, parse_transcript};
@@ -91,16 +92,6 @@ fn clean_code_name(name: &str, notes: &mut Vec<String>) -> String {
         ));
     }
     cleaned
-}
-
-fn child_id(rec: &Recorder, parent: Option<i64>, name: &str) -> Result<Option<i64>> {
-    Ok(rec
-        .tx
-        .prepare_cached(
-            "SELECT id FROM codes WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND name = ?2",
-        )?
-        .query_row(params![parent, name], |r| r.get(0))
-        .optional()?)
 }
 
 struct CodeRow {
@@ -201,11 +192,7 @@ fn import_code(
                         .unwrap_or(path);
                 }
                 _ => {
-                    let order: i64 = rec.tx.query_row(
-                        "SELECT ifnull(max(sort_order), -1) + 1 FROM codes WHERE ifnull(parent_id, 0) = ifnull(?1, 0)",
-                        [parent],
-                        |r| r.get(0),
-                    )?;
+                    let order = next_sort_order(rec, parent)?;
                     let mut set = vec![("name", Value::Text(name.clone()))];
                     if row.parent != parent {
                         set.push((
@@ -228,11 +215,7 @@ fn import_code(
         let n: i64 = rec
             .tx
             .query_row("SELECT count(*) FROM codes", [], |r| r.get(0))?;
-        let order: i64 = rec.tx.query_row(
-            "SELECT ifnull(max(sort_order), -1) + 1 FROM codes WHERE ifnull(parent_id, 0) = ifnull(?1, 0)",
-            [parent],
-            |r| r.get(0),
-        )?;
+        let order = next_sort_order(rec, parent)?;
         let guid = keep_guid(rec, "codes", &code.guid)?;
         let now = rec.now.clone();
         let id = rec.insert(

@@ -16,6 +16,7 @@
 //! finds everything present and records nothing.
 
 use crate::codebook;
+use crate::codebook::edit::{child_id, next_sort_order};
 use crate::error::{Error, Result};
 use crate::study::history::{Recorder, id_key};
 use crate::study::participants::{Scope, set_document_value, set_participant_value};
@@ -617,20 +618,12 @@ fn merge_in(
             None => {
                 let parent = c.parent_id.and_then(|p| code_map.get(&p).copied());
                 // A sibling with this name (under a parent matched by GUID elsewhere) is the same code.
-                let sibling: Option<i64> = rec
-                    .tx
-                    .prepare_cached("SELECT id FROM codes WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND name = ?2")?
-                    .query_row(params![parent, c.name], |r| r.get(0))
-                    .optional()?;
+                let sibling = child_id(rec, parent, &c.name)?;
                 if let Some(s) = sibling {
                     report.codes_matched_by_path.push(c.path.clone());
                     s
                 } else {
-                    let order: i64 = rec.tx.query_row(
-                        "SELECT ifnull(max(sort_order), -1) + 1 FROM codes WHERE ifnull(parent_id, 0) = ifnull(?1, 0)",
-                        [parent],
-                        |r| r.get(0),
-                    )?;
+                    let order = next_sort_order(rec, parent)?;
                     let guid = keep_guid(rec, "codes", &c.guid)?;
                     let now = rec.now.clone();
                     let id = rec.insert(
