@@ -1,4 +1,6 @@
--- Thematic study file, schema version 2 (version-2 additions at the end).
+-- Thematic study file, base schema version 2 (version-2 additions at the end).
+-- Later versions live in src/study/migration_N.sql (N >= 3): they are applied after this file
+-- on a fresh study and in order on an older one, so each change is written once.
 -- Offsets everywhere are Unicode code points, half-open [start, end), into documents.text
 -- (UTF-8, no BOM, LF line endings). Document text never changes after import.
 -- Applied in one transaction on create; PRAGMA user_version records the version.

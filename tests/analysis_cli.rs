@@ -339,7 +339,7 @@ fn version_one_files_are_migrated_with_search() {
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 2);
+    assert_eq!(v, thematic::study::schema::SCHEMA_VERSION);
 }
 
 /// `THEMATIC_KEEP_SEED=/path cargo test --test analysis_cli keep_seed` writes the seed study

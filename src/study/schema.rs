@@ -3,14 +3,28 @@
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 
-/// The schema version this binary writes. Bump it and add a migration when `schema.sql` changes.
-pub const SCHEMA_VERSION: i64 = 2;
+/// The schema version this binary writes: the base schema's version plus one per migration.
+pub const SCHEMA_VERSION: i64 = BASE_VERSION + MIGRATIONS.len() as i64 - 1;
 
 const SCHEMA_SQL: &str = include_str!("../../schema.sql");
 
-/// Migrations from version N to N+1, indexed by N-1. Each one's DDL is also appended to
-/// `schema.sql`, so fresh files and migrated files end up with the same schema.
-const MIGRATIONS: &[&str] = &[MIGRATION_1_TO_2];
+/// The version `schema.sql` creates. Migrations past it run on fresh files too (after
+/// `schema.sql`), so each later schema change lives in exactly one file.
+const BASE_VERSION: i64 = 2;
+
+/// Migrations from version N to N+1, indexed by N-1. Migration 1→2 is already part of
+/// `schema.sql`; every later one is applied to fresh files as well.
+const MIGRATIONS: &[&str] = &[
+    MIGRATION_1_TO_2,
+    include_str!("migration_3.sql"),
+    include_str!("migration_4.sql"),
+    include_str!("migration_5.sql"),
+    include_str!("migration_6.sql"),
+    include_str!("migration_7.sql"),
+    include_str!("migration_8.sql"),
+    include_str!("migration_9.sql"),
+    include_str!("migration_10.sql"),
+];
 
 /// Version 2: full-text search over turns (FTS5, kept in step with `turns` by triggers, so
 /// imports and undo/redo need no extra code) and a covering index for the analysis queries.
@@ -76,6 +90,9 @@ pub fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
             });
         }
         tx.execute_batch(SCHEMA_SQL)?;
+        for migration in &MIGRATIONS[(BASE_VERSION as usize - 1)..] {
+            tx.execute_batch(migration)?;
+        }
     } else {
         for migration in &MIGRATIONS[(version as usize - 1)..] {
             tx.execute_batch(migration)?;

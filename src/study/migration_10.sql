@@ -1,0 +1,2 @@
+-- Schema version 10: scale and exports (issue 13).
+-- (reserved; no change yet)

@@ -1,0 +1,2 @@
+-- Schema version 3: team merge lineage: study identity and stable change ids (issue 16).
+-- (reserved; no change yet)

@@ -1,0 +1,2 @@
+-- Schema version 4: agreement: documents marked done, ICR samples and rounds (issue 11).
+-- (reserved; no change yet)

@@ -1,0 +1,2 @@
+-- Schema version 5: workbench: editor drafts, pinned codes (issue 12).
+-- (reserved; no change yet)

@@ -1,0 +1,2 @@
+-- Schema version 6: hostile input: Thematic's own file marker (issue 14).
+-- (reserved; no change yet)

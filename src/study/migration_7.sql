@@ -1,0 +1,2 @@
+-- Schema version 7: code suggestions (issue 15).
+-- (reserved; no change yet)

@@ -1,0 +1,2 @@
+-- Schema version 8: transcript import fidelity (issue 10).
+-- (reserved; no change yet)

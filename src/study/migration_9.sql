@@ -1,0 +1,2 @@
+-- Schema version 9: REFI-QDA import fidelity (issues 10, 13).
+-- (reserved; no change yet)
