@@ -581,7 +581,8 @@ fn hostile_or_broken_files_change_nothing() {
     std::fs::write(&bad_qdc, b"<CodeBook><Codes><Code name='x'").unwrap();
     let err = d.fail(&study, &["import", s(&bad_qdc)]);
     assert!(err.contains("bad.qdc"), "{err}");
-    // A selection past the end of its text is refused as a whole.
+    // A selection past the end of its text under every counting: the project comes in without
+    // it, and the import says so for that source (checked below, on its own study).
     let guid = "11111111-2222-3333-4444-555555555555";
     let qde = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="p">
@@ -599,14 +600,20 @@ fn hostile_or_broken_files_change_nothing() {
             (&format!("sources/{guid}.txt"), b"short text"),
         ],
     );
-    let err = d.fail(&study, &["import", s(&range)]);
-    assert!(err.contains("range.qdpx"), "{err}");
     // Mixing transcripts and REFI files is refused before anything happens.
     let txt = d.path("x.txt");
     std::fs::write(&txt, "A: hi\n").unwrap();
     let err = d.fail(&study, &["import", s(&txt), s(&slip)]);
     assert!(err.contains("on their own"), "{err}");
     assert_eq!(fingerprint(&study), before);
+    let other = d.fresh("range.thematic");
+    let out = d.run(&other, &["import", s(&range)]);
+    assert!(
+        out.contains("source 'doc': the selection positions fit no counting well (1 of 1 selection(s) end past the text (skipped)"),
+        "{out}"
+    );
+    assert_eq!(count(&other, "SELECT count(*) FROM documents"), 1);
+    assert_eq!(count(&other, "SELECT count(*) FROM codings"), 0);
 }
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {

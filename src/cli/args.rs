@@ -41,6 +41,8 @@ pub enum Command {
         /// Force a format instead of detecting it: text, vtt, srt, otter, rev, docx
         #[arg(long = "format")]
         format: Option<String>,
+        #[command(flatten)]
+        refi: super::refi_args::RefiImportArgs,
     },
     /// Set participant or document attributes from a CSV table
     ImportAttributes { file: PathBuf },

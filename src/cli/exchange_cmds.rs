@@ -6,7 +6,7 @@ use super::output::json;
 use crate::error::{Error, Result};
 use crate::exchange::matrix::CountBy;
 use crate::exchange::pseudonymize::Pseudonymizer;
-use crate::exchange::refi::{self, Limits, RefiError};
+use crate::exchange::refi::{self, RefiError};
 use crate::exchange::{
     self, codebook_export, excerpts, from_refi, matrix, merge as merging, to_refi,
 };
@@ -261,11 +261,20 @@ pub fn is_refi_import(paths: &[PathBuf]) -> Result<bool> {
 const MAX_QDC_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn import_refi(ctx: &mut Context, paths: &[PathBuf]) -> Result<()> {
+    import_refi_with(ctx, paths, &super::refi_args::RefiImportArgs::default())
+}
+
+/// REFI-QDA import with the options only it has (`--positions`, `--allow-large`).
+pub fn import_refi_with(
+    ctx: &mut Context,
+    paths: &[PathBuf],
+    opts: &super::refi_args::RefiImportArgs,
+) -> Result<()> {
     for path in paths {
         if extension(path) == "qdc" {
-            import_qdc(ctx, path)?;
+            import_qdc(ctx, path, opts)?;
         } else {
-            import_qdpx(ctx, path)?;
+            import_qdpx(ctx, path, opts)?;
         }
     }
     Ok(())
@@ -310,14 +319,18 @@ fn print_adjustments(adj: &refi::Adjustments) {
     }
 }
 
-fn import_qdc(ctx: &mut Context, path: &Path) -> Result<()> {
+fn import_qdc(
+    ctx: &mut Context,
+    path: &Path,
+    opts: &super::refi_args::RefiImportArgs,
+) -> Result<()> {
     let shown = path.display().to_string();
     let len = std::fs::metadata(path)
         .map_err(|e| crate::invalid!("{shown}: cannot read: {e}"))?
         .len();
-    if len > MAX_QDC_BYTES {
+    if len > MAX_QDC_BYTES && !opts.allow_large {
         return Err(crate::invalid!(
-            "{shown}: {} MB is too large for a codebook (limit {} MB)",
+            "{shown}: {} MB is too large for a codebook (limit {} MB; --allow-large accepts it)",
             len / 1_000_000,
             MAX_QDC_BYTES / 1_000_000
         ));
@@ -341,9 +354,14 @@ fn import_qdc(ctx: &mut Context, path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn import_qdpx(ctx: &mut Context, path: &Path) -> Result<()> {
+fn import_qdpx(
+    ctx: &mut Context,
+    path: &Path,
+    opts: &super::refi_args::RefiImportArgs,
+) -> Result<()> {
     let shown = path.display().to_string();
-    let (project, adj) = refi::read_qdpx(path, &Limits::default()).map_err(refi_err)?;
+    let (project, adj) =
+        refi::read_qdpx_with(path, &opts.limits(), opts.positions).map_err(refi_err)?;
     let coder = ctx.coder()?;
     let backup = exchange::backup(&ctx.study)?;
     println!(

@@ -8,6 +8,7 @@ mod codebook_cmds;
 mod coding_cmds;
 pub mod exchange_cmds;
 pub mod output;
+pub mod refi_args;
 mod study_cmds;
 
 use crate::error::Result;
@@ -81,8 +82,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init { .. } | Command::Demo { .. } | Command::GenStudy(_) => {
             unreachable!("handled above")
         }
-        Command::Import { paths, format } => {
-            study_cmds::import(&mut ctx, &paths, format.as_deref())
+        Command::Import {
+            paths,
+            format,
+            refi,
+        } => {
+            if exchange_cmds::is_refi_import(&paths)? {
+                exchange_cmds::import_refi_with(&mut ctx, &paths, &refi)
+            } else {
+                study_cmds::import(&mut ctx, &paths, format.as_deref())
+            }
         }
         Command::ImportAttributes { file } => study_cmds::import_attributes(&mut ctx, &file),
         Command::ImportCodebook { file } => codebook_cmds::import(&mut ctx, &file),

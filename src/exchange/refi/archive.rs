@@ -172,12 +172,31 @@ impl<R: Read + Seek> Archive<R> {
     /// Decompresses one entry, never reading more than the limits allow nor
     /// more than the entry's header declares.
     pub fn read(&mut self, index: usize) -> Result<Vec<u8>, RefiError> {
+        self.read_capped(index, self.limits.max_entry_bytes)
+    }
+
+    /// `read` for the text of a source or note: at most `max_text_bytes`.
+    pub fn read_text(&mut self, index: usize) -> Result<Vec<u8>, RefiError> {
+        let name = self.names.get(index).cloned().unwrap_or_default();
+        let text_cap = self.limits.max_text_bytes;
+        let declared = self.zip.by_index_raw(index).map(|f| f.size()).unwrap_or(0);
+        if declared > text_cap {
+            return Err(self.limit(
+                format!("size of the text in entry {name}"),
+                declared,
+                text_cap,
+            ));
+        }
+        self.read_capped(index, text_cap.min(self.limits.max_entry_bytes))
+    }
+
+    fn read_capped(&mut self, index: usize, entry_cap: u64) -> Result<Vec<u8>, RefiError> {
         let name = self.names.get(index).cloned().unwrap_or_default();
         let remaining = self
             .limits
             .max_total_uncompressed
             .saturating_sub(self.read_total);
-        let cap = self.limits.max_entry_bytes.min(remaining);
+        let cap = entry_cap.min(remaining);
         let (limits, label) = (self.limits.clone(), self.label.clone());
         let bad = |detail: String| RefiError::BadZip {
             file: label.clone(),
@@ -204,8 +223,8 @@ impl<R: Read + Seek> Archive<R> {
                 return Err(lying(&label, &name, declared));
             }
             if len > cap {
-                let (what, limit) = if cap == limits.max_entry_bytes {
-                    (format!("size of entry {name}"), limits.max_entry_bytes)
+                let (what, limit) = if cap == entry_cap {
+                    (format!("size of entry {name}"), entry_cap)
                 } else {
                     (
                         "total uncompressed size".to_string(),

@@ -39,7 +39,7 @@ pub(super) fn docx_text(label: &str, bytes: Vec<u8>, limits: &Limits) -> Result<
     let idx = zip
         .find("word/document.xml")
         .ok_or_else(|| RefiError::invalid(label, "no word/document.xml in the .docx"))?;
-    let xml = zip.read(idx)?;
+    let xml = zip.read_text(idx)?;
     let root = xml_dom::parse(&format!("{label}: word/document.xml"), &xml)?;
     let mut paragraphs = Vec::new();
     collect_paragraphs(&root, &mut paragraphs);

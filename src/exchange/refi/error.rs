@@ -16,7 +16,9 @@ pub enum RefiError {
     BadZip { file: String, detail: String },
     #[error("{file}: unsafe path in archive: {name}")]
     UnsafePath { file: String, name: String },
-    #[error("{file}: {what} exceeds the import limit ({actual} > {limit})")]
+    #[error(
+        "{file}: {what} exceeds the import limit ({actual} > {limit}); that is more than a research study holds, so the file is refused (--allow-large accepts it)"
+    )]
     Limit {
         file: String,
         what: String,

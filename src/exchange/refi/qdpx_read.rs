@@ -9,10 +9,11 @@ use super::docx::docx_text;
 use super::error::RefiError;
 use super::limits::Limits;
 use super::model::{Adjustments, RefiProject, RefiSelection};
+use super::position_detect::PositionMode;
 use super::project_read::{ParsedSource, TextOrigin, parse_project};
 use super::read_ctx::Ctx;
 use super::refs::drop_dangling;
-use super::text_fix::canonicalize;
+use super::text_fix::{PositionOpts, canonicalize};
 use super::{new_guid, xml_dom};
 
 type Zip = Archive<BufReader<File>>;
@@ -89,28 +90,29 @@ fn is_blank(text: &str) -> bool {
     text.trim_matches(['\n', '\r', '\u{FEFF}']).is_empty()
 }
 
-/// The raw text (BOM and CRs still in) of a source or note.
+/// The raw text (BOM and CRs still in) of a source or note, and whether it was
+/// taken from a `.docx`.
 fn load_text(
     zip: &mut Zip,
     o: &TextOrigin,
     what: &str,
     ctx: &mut Ctx,
     limits: &Limits,
-) -> Result<String, RefiError> {
+) -> Result<(String, bool), RefiError> {
     if let Some(c) = &o.content {
         if o.plain_path.is_some() {
             ctx.note(format!(
                 "{what}: has both PlainTextContent and plainTextPath; used PlainTextContent"
             ));
         }
-        return Ok(c.clone());
+        return Ok((c.clone(), false));
     }
     let mut plain = None;
     let mut problem = None;
     if let Some(p) = &o.plain_path {
         match locate(zip, p, what, ctx) {
             Located::Entry(i) => {
-                let bytes = zip.read(i)?;
+                let bytes = zip.read_text(i)?;
                 plain = Some(decode(bytes, what, ctx));
             }
             Located::Missing(e) => problem = Some(format!("{e} is missing from the archive")),
@@ -128,7 +130,7 @@ fn load_text(
             .filter(|r| r.to_ascii_lowercase().ends_with(".docx"))
         && let Located::Entry(i) = locate(zip, r, what, ctx)
     {
-        let bytes = zip.read(i)?;
+        let bytes = zip.read_text(i)?;
         let label = format!("{}: {}", zip.label(), zip.names()[i]);
         let inner = Limits {
             max_total_uncompressed: limits
@@ -146,14 +148,14 @@ fn load_text(
             "{what}: {why}; used the text of {}",
             zip.names()[i]
         ));
-        return Ok(text);
+        return Ok((text, true));
     }
     match (plain, problem) {
-        (Some(t), _) => Ok(t),
+        (Some(t), _) => Ok((t, false)),
         (None, Some(p)) => Err(RefiError::invalid(zip.label(), format!("{what}: {p}"))),
         (None, None) => {
             ctx.note(format!("{what}: has no text; imported as empty"));
-            Ok(String::new())
+            Ok((String::new(), false))
         }
     }
 }
@@ -164,15 +166,25 @@ fn finish_source(
     ps: ParsedSource,
     ctx: &mut Ctx,
     limits: &Limits,
+    positions: PositionOpts,
 ) -> Result<super::RefiSource, RefiError> {
     let mut src = ps.source;
     let what = format!("source '{}'", src.name);
-    let raw_text = load_text(zip, &ps.origin, &what, ctx, limits)?;
+    let (raw_text, from_docx) = load_text(zip, &ps.origin, &what, ctx, limits)?;
     let spans: Vec<(u64, u64)> = ps.raw.iter().map(|r| (r.start, r.end)).collect();
-    let (text, conv) = canonicalize(&raw_text, &spans, &what, &mut ctx.notes);
+    let opts = PositionOpts {
+        from_docx,
+        ..positions
+    };
+    let (text, conv) = canonicalize(&raw_text, &spans, &what, &mut ctx.notes, opts);
+    drop(raw_text);
     let len = text.chars().count();
-    for (raw, (mut a, mut b)) in ps.raw.into_iter().zip(conv) {
+    for (raw, conv) in ps.raw.into_iter().zip(conv) {
         let mut sel = raw.sel;
+        // Past the end under every counting: reported per source by `canonicalize`.
+        let Some((mut a, mut b)) = conv else {
+            continue;
+        };
         if a > b {
             ctx.note(format!(
                 "{what}: selection {} had start after end; swapped them",
@@ -181,13 +193,7 @@ fn finish_source(
             std::mem::swap(&mut a, &mut b);
         }
         if b > len as u64 {
-            return Err(RefiError::SelectionOutOfRange {
-                file: ctx.file.clone(),
-                selection: sel.guid,
-                source_name: src.name,
-                end: raw.end,
-                len,
-            });
+            continue;
         }
         if a == b {
             ctx.note(format!(
@@ -225,6 +231,16 @@ fn finish_source(
 
 /// Reads a `.qdpx` project leniently; see `Adjustments` for what was changed.
 pub fn read_qdpx(path: &Path, limits: &Limits) -> Result<(RefiProject, Adjustments), RefiError> {
+    read_qdpx_with(path, limits, PositionMode::Auto)
+}
+
+/// `read_qdpx`, with the counting of selection positions detected per source
+/// (`Auto`) or forced.
+pub fn read_qdpx_with(
+    path: &Path,
+    limits: &Limits,
+    mode: PositionMode,
+) -> Result<(RefiProject, Adjustments), RefiError> {
     let label = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -258,16 +274,22 @@ pub fn read_qdpx(path: &Path, limits: &Limits) -> Result<(RefiProject, Adjustmen
     let parsed = parse_project(&mut ctx, &root)?;
     drop(root);
     let mut project = parsed.project;
+    let origin = project.origin.clone();
+    let positions = PositionOpts {
+        origin: origin.as_deref(),
+        mode,
+        from_docx: false,
+    };
     for ps in parsed.sources {
         project
             .sources
-            .push(finish_source(&mut zip, ps, &mut ctx, limits)?);
+            .push(finish_source(&mut zip, ps, &mut ctx, limits, positions)?);
     }
     for pn in parsed.notes {
         let mut note = pn.note;
         let what = format!("note '{}'", note.name);
-        let raw = load_text(&mut zip, &pn.origin, &what, &mut ctx, limits)?;
-        note.text = canonicalize(&raw, &[], &what, &mut ctx.notes).0;
+        let (raw, _) = load_text(&mut zip, &pn.origin, &what, &mut ctx, limits)?;
+        note.text = canonicalize(&raw, &[], &what, &mut ctx.notes, PositionOpts::default()).0;
         project.notes.push(note);
     }
     drop_dangling(&mut project, &mut ctx.notes);

@@ -1,31 +1,36 @@
 //! Canonical source text (no BOM, LF line endings) and the matching
 //! conversion of selection positions.
 //!
-//! Positions in a file may count a leading BOM or not, and may count CRLF as
-//! two code points (as the spec's "code points in the file" implies) or as one
-//! (tools that read with universal newlines). Each possible reading is tried:
-//! one under which every selection fits in the text wins; among those, the one
-//! putting more selection boundaries on word boundaries; ties go to the spec's
-//! reading (BOM counted, CRLF = two).
+//! Which counting the positions use (code points or UTF-16 units, a leading
+//! BOM counted or not, CRLF as one or two) is decided per source by
+//! `position_detect`; this file strips the BOM and CRs, hands it the shape of
+//! the raw text, and reports what was read.
 
-/// Whether selection positions counted a thing (BOM, CR of CRLF).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-struct Reading {
-    bom_counted: bool,
-    crlf_two: bool,
+use super::position_detect::{PositionMode, Shape, Unit, detect};
+
+/// How positions are to be read for one import.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct PositionOpts<'a> {
+    /// The project's `origin` attribute (a hint: NVivo counts UTF-16 units).
+    pub origin: Option<&'a str>,
+    pub mode: PositionMode,
+    /// The text was taken from a `.docx`: its paragraph breaks may have counted two.
+    pub from_docx: bool,
 }
 
 struct Scan {
     canon: String,
-    /// Char indices (in the BOM-less raw text) of each CR followed by LF.
+    /// Canonical char indices of the line breaks that were CRLF.
     crlf: Vec<u64>,
+    /// Canonical char indices of every line break.
+    breaks: Vec<u64>,
     lone_cr: usize,
-    len_lf: u64,
 }
 
 fn scan(body: &str) -> Scan {
     let mut canon = String::with_capacity(body.len());
     let mut crlf = Vec::new();
+    let mut breaks = Vec::new();
     let mut lone_cr = 0;
     let mut len: u64 = 0;
     let mut chars = body.chars().peekable();
@@ -34,112 +39,56 @@ fn scan(body: &str) -> Scan {
             if chars.peek() == Some(&'\n') {
                 crlf.push(len);
                 chars.next();
-                len += 1;
             } else {
                 lone_cr += 1;
             }
+            breaks.push(len);
             canon.push('\n');
         } else {
+            if c == '\n' {
+                breaks.push(len);
+            }
             canon.push(c);
         }
         len += 1;
     }
-    let len_lf = len - crlf.len() as u64;
     Scan {
         canon,
         crlf,
+        breaks,
         lone_cr,
-        len_lf,
     }
 }
 
-fn convert(p: u64, r: Reading, crlf: &[u64]) -> Option<u64> {
-    let p = if r.bom_counted { p.checked_sub(1)? } else { p };
-    if r.crlf_two {
-        let before = crlf.partition_point(|&i| i < p) as u64;
-        Some(p - before)
-    } else {
-        Some(p)
-    }
-}
-
-fn class(c: char) -> u8 {
-    if c.is_whitespace() {
-        0
-    } else if c.is_alphanumeric() {
-        1
-    } else {
-        2
-    }
-}
-
-fn is_boundary(chars: &[char], p: u64) -> bool {
-    let p = p as usize;
-    p == 0 || p >= chars.len() || class(chars[p - 1]) != class(chars[p])
-}
-
-/// Returns the canonical text and the spans converted to it. Spans that do
-/// not fit are still converted (saturating) so the caller can report them.
+/// Returns the canonical text and the spans converted to it (`None`: past the
+/// end of the text under every reading tried). Adds what it read and adjusted
+/// to `notes`, naming `what`.
 pub(super) fn canonicalize(
     raw: &str,
     spans: &[(u64, u64)],
     what: &str,
     notes: &mut Vec<String>,
-) -> (String, Vec<(u64, u64)>) {
+    opts: PositionOpts,
+) -> (String, Vec<Option<(u64, u64)>>) {
     let (body, bom) = match raw.strip_prefix('\u{FEFF}') {
         Some(b) => (b, true),
         None => (raw, false),
     };
     let s = scan(body);
-    let boms: &[bool] = if bom { &[true, false] } else { &[false] };
-    let twos: &[bool] = if s.crlf.is_empty() {
-        &[false]
+    let docx_breaks = opts.from_docx && s.crlf.is_empty();
+    let wide_breaks = if docx_breaks {
+        s.breaks.clone()
     } else {
-        &[true, false]
+        s.crlf.clone()
     };
-    let readings: Vec<Reading> = boms
-        .iter()
-        .flat_map(|&b| {
-            twos.iter().map(move |&t| Reading {
-                bom_counted: b,
-                crlf_two: t,
-            })
-        })
-        .collect();
-    let chars: Vec<char> = if readings.len() > 1 && !spans.is_empty() {
-        s.canon.chars().collect()
-    } else {
-        Vec::new()
+    let hint = super::position_detect::hint_from_origin(opts.origin);
+    let shape = Shape {
+        text: &s.canon,
+        had_bom: bom,
+        wide_breaks,
     };
-    let mut best = (readings[0], false, 0usize);
-    for (i, &r) in readings.iter().enumerate() {
-        let conv: Vec<Option<(u64, u64)>> = spans
-            .iter()
-            .map(|&(a, b)| Some((convert(a, r, &s.crlf)?, convert(b, r, &s.crlf)?)))
-            .collect();
-        let fits = conv.iter().all(|c| c.is_some_and(|(_, b)| b <= s.len_lf));
-        let score = if chars.is_empty() {
-            0
-        } else {
-            conv.iter()
-                .flatten()
-                .map(|&(a, b)| {
-                    usize::from(is_boundary(&chars, a)) + usize::from(is_boundary(&chars, b))
-                })
-                .sum()
-        };
-        if i == 0 || (fits, score) > (best.1, best.2) {
-            best = (r, fits, score);
-        }
-    }
-    let r = best.0;
-    let converted = spans
-        .iter()
-        .map(|&(a, b)| {
-            let f = |p: u64| convert(p, r, &s.crlf).unwrap_or(0);
-            (f(a), f(b))
-        })
-        .collect();
+    let d = detect(&shape, spans, hint, opts.mode);
+    let r = d.reading;
     let has = !spans.is_empty();
     if bom {
         notes.push(match (has, r.bom_counted) {
@@ -150,7 +99,7 @@ pub(super) fn canonicalize(
     }
     if !s.crlf.is_empty() {
         let n = s.crlf.len();
-        notes.push(match (has, r.crlf_two) {
+        notes.push(match (has, r.breaks_two) {
             (false, _) => format!("{what}: converted {n} CRLF line ending(s) to LF"),
             (true, true) => format!("{what}: converted {n} CRLF line ending(s) to LF; selection positions counted CRLF as two characters and were converted"),
             (true, false) => format!("{what}: converted {n} CRLF line ending(s) to LF; selection positions counted CRLF as one character and were kept"),
@@ -162,5 +111,66 @@ pub(super) fn canonicalize(
             s.lone_cr
         ));
     }
-    (s.canon, converted)
+    // Said whenever the counting is not the spec's code points, or was a guess.
+    let guessed = d.has_astral && ((d.tied && hint.is_none()) || d.against_hint);
+    if has
+        && (r.unit == Unit::Utf16
+            || guessed
+            || (docx_breaks && r.breaks_two)
+            || opts.mode != PositionMode::Auto)
+    {
+        let by = match (opts.mode, r.unit, hint, opts.origin) {
+            (PositionMode::Auto, Unit::Utf16, Some(Unit::Utf16), Some(o)) => {
+                format!(" (as {} writes them)", o.trim())
+            }
+            (PositionMode::Auto, _, _, _) if d.against_hint => format!(
+                " (although {} usually writes UTF-16 units, these fit code points)",
+                opts.origin.unwrap_or("the tool").trim()
+            ),
+            (PositionMode::Auto, _, _, _) if d.tied => {
+                " (both countings fit equally; took the one the spec or the origin implies)"
+                    .to_string()
+            }
+            (PositionMode::Auto, _, _, _) => String::new(),
+            _ => " (as forced with --positions)".to_string(),
+        };
+        let override_hint = if opts.mode == PositionMode::Auto && d.ambiguous {
+            "; override with --positions utf16|code-points"
+        } else {
+            ""
+        };
+        notes.push(format!(
+            "{what}: positions read as {}{by}: {} selection(s){override_hint}",
+            r.describe(false, docx_breaks),
+            spans.len()
+        ));
+    }
+    if has && d.poor_fit() {
+        let mut why = Vec::new();
+        let out = d.out_of_range();
+        if out > 0 {
+            why.push(format!(
+                "{out} of {} selection(s) end past the text (skipped)",
+                spans.len()
+            ));
+        }
+        if d.inside_char > 0 {
+            why.push(format!(
+                "{} position(s) fall inside a character",
+                d.inside_char
+            ));
+        }
+        if d.ends_checked > 0 {
+            why.push(format!(
+                "{} of {} selection ends on a word or line boundary",
+                d.boundary_hits, d.ends_checked
+            ));
+        }
+        notes.push(format!(
+            "{what}: the selection positions fit no counting well ({}); imported as read ({}) — check these codings, or force a counting with --positions utf16|code-points",
+            why.join(", "),
+            r.describe(bom, !shape.wide_breaks.is_empty())
+        ));
+    }
+    (s.canon, d.spans)
 }

@@ -266,3 +266,35 @@ fn mutated_project_xml_never_panics() {
         let _ = read_qdpx(&path, &Limits::default());
     }
 }
+
+/// A source text larger than a research study's transcripts is refused, naming the entry and
+/// the way to accept it; `Limits::large` (`--allow-large`) accepts it.
+#[test]
+fn oversized_source_text_is_refused_unless_allowed() {
+    let dir = TempDir::new();
+    let guid = "11111111-2222-3333-4444-555555555555";
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="p">
+<Sources><TextSource guid="{guid}" name="big" plainTextPath="internal://{guid}.txt"/></Sources></Project>"#
+    );
+    let text: Vec<u8> = (0..200_000u32)
+        .flat_map(|i| format!("word{} ", i % 977).into_bytes())
+        .collect();
+    let entry = format!("sources/{guid}.txt");
+    let path = make_zip(
+        &dir,
+        "big.qdpx",
+        &[("project.qde", qde.as_bytes()), (&entry, &text)],
+    );
+    let small = Limits {
+        max_text_bytes: 100_000,
+        ..Limits::default()
+    };
+    let err = read_err(&path, &small);
+    assert!(
+        err.contains("size of the text in entry sources/11111111") && err.contains("--allow-large"),
+        "{err}"
+    );
+    let (p, _) = read_qdpx(&path, &Limits::large()).expect("allowed");
+    assert_eq!(p.sources[0].text.len(), text.len());
+}

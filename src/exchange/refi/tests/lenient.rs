@@ -4,7 +4,9 @@ use std::io::{Cursor, Write};
 
 use zip::write::{SimpleFileOptions, ZipWriter};
 
-use super::super::{Adjustments, Limits, RefiProject, read_qdc, read_qdpx};
+use super::super::{
+    Adjustments, Limits, PositionMode, RefiProject, read_qdc, read_qdpx, read_qdpx_with,
+};
 use super::{TempDir, make_zip};
 
 const SRC: &str = "AAAAAAAA-0000-0000-0000-000000000001";
@@ -102,23 +104,113 @@ fn bom_is_stripped_and_positions_shifted() {
 }
 
 #[test]
-fn zero_length_skipped_and_out_of_range_is_an_error() {
+fn zero_length_skipped_and_out_of_range_imported_without_it_and_said() {
     let (picked, adj) = select("Hello world", &[(3, 3), (0, 5)]);
     assert_eq!(picked, ["Hello"]);
     assert!(
         adj.mentions("skipped zero-length selection BBBBBBBB-0000-0000-0000-000000000001"),
         "{adj:?}"
     );
-    let qde = project(
-        &format!(r#"plainTextPath="internal://{SRC}.txt""#),
-        &[(0, 50)],
-    );
-    let name = format!("sources/{SRC}.txt");
-    let err = import(&[("project.qde", qde.as_bytes()), (&name, b"short")]).unwrap_err();
+    // Past the end under every counting: the source comes in, that selection does not, and
+    // the source's report says how many were left out.
+    let (picked, adj) = select("short text", &[(0, 50), (0, 5)]);
+    assert_eq!(picked, ["short"]);
     assert!(
-        err.contains("selection BBBBBBBB-0000-0000-0000-000000000001 in source 'doc' ends at 50"),
-        "{err}"
+        adj.mentions("source 'doc': the selection positions fit no counting well (1 of 2 selection(s) end past the text (skipped)"),
+        "{adj:?}"
     );
+}
+
+/// Text as NVivo for Windows exports it: a BOM (not counted), CRLF (two units), emoji and an
+/// astral CJK ideograph (two UTF-16 units each), combining marks (one unit each).
+const NVIVO_TEXT: &str = "\u{FEFF}Moderator: Welcome 👋 everyone.\r\nP1: Honestly 🤣 the portal is a maze.\r\nP2: 𠮷田 said the cafe\u{301} line 📞 was quicker.\r\nP1: Yes 🙂 and the nurse replied.\r\n";
+
+/// (start, end) in UTF-16 units of the raw text without its BOM, as NVivo writes them.
+fn nvivo_span(needle: &str) -> (u64, u64) {
+    let body = NVIVO_TEXT.trim_start_matches('\u{FEFF}');
+    let byte = body.find(needle).expect("needle");
+    let a = body[..byte].encode_utf16().count() as u64;
+    (a, a + needle.encode_utf16().count() as u64)
+}
+
+fn nvivo_project(origin: &str, sels: &[(u64, u64)]) -> String {
+    project(&format!(r#"plainTextPath="internal://{SRC}.txt""#), sels).replace(
+        r#"name="lenient""#,
+        &format!(r#"name="lenient" origin="{origin}""#),
+    )
+}
+
+#[test]
+fn nvivo_utf16_positions_quote_exactly_what_nvivo_selected() {
+    let picks = [
+        "the portal is a maze",
+        "cafe\u{301} line",
+        "was quicker",
+        "the nurse replied",
+    ];
+    let sels: Vec<(u64, u64)> = picks.iter().map(|p| nvivo_span(p)).collect();
+    let qde = nvivo_project("NVivo 14.23.0 (Windows)", &sels);
+    let name = format!("sources/{SRC}.txt");
+    let (p, adj) = import(&[
+        ("project.qde", qde.as_bytes()),
+        (&name, NVIVO_TEXT.as_bytes()),
+    ])
+    .expect("imports");
+    let src = &p.sources[0];
+    let got: Vec<String> = src
+        .selections
+        .iter()
+        .map(|s| {
+            src.text
+                .chars()
+                .skip(s.start)
+                .take(s.end - s.start)
+                .collect()
+        })
+        .collect();
+    assert_eq!(got, picks);
+    assert!(
+        adj.mentions("source 'doc': positions read as UTF-16 units (as NVivo 14.23.0 (Windows) writes them): 4 selection(s)"),
+        "{adj:?}"
+    );
+    assert!(adj.mentions("did not count it"), "{adj:?}");
+    assert!(adj.mentions("counted CRLF as two characters"), "{adj:?}");
+}
+
+#[test]
+fn nvivo_positions_are_found_without_the_origin_and_forced_reading_is_obeyed() {
+    let picks = ["the portal is a maze", "was quicker", "the nurse replied"];
+    let sels: Vec<(u64, u64)> = picks.iter().map(|p| nvivo_span(p)).collect();
+    let qde = nvivo_project("SomeTool 1.0", &sels);
+    let name = format!("sources/{SRC}.txt");
+    let dir = TempDir::new();
+    let path = make_zip(
+        &dir,
+        "t.qdpx",
+        &[
+            ("project.qde", qde.as_bytes()),
+            (&name, NVIVO_TEXT.as_bytes()),
+        ],
+    );
+    let quote = |p: &RefiProject| -> Vec<String> {
+        let src = &p.sources[0];
+        src.selections
+            .iter()
+            .map(|s| {
+                src.text
+                    .chars()
+                    .skip(s.start)
+                    .take(s.end - s.start)
+                    .collect()
+            })
+            .collect()
+    };
+    let (p, adj) = read_qdpx(&path, &Limits::default()).unwrap();
+    assert_eq!(quote(&p), picks);
+    assert!(adj.mentions("positions read as UTF-16 units"), "{adj:?}");
+    let (p, adj) = read_qdpx_with(&path, &Limits::default(), PositionMode::CodePoints).unwrap();
+    assert_ne!(quote(&p), picks);
+    assert!(adj.mentions("as forced with --positions"), "{adj:?}");
 }
 
 #[test]
