@@ -128,7 +128,25 @@ fn cases() -> Vec<Case> {
         Case { name: "coding a turn that does not exist", args: cmd(&["code", "fg1", "Theme/Code", "--turn", "99"]), expect: vec!["there is no turn 99"] },
         Case { name: "agreement with an unknown coder", args: cmd(&["agreement", "--coders", "alex,ghost"]), expect: vec!["coder 'ghost' has no codings"] },
         Case { name: "excerpts by an unknown coder", args: cmd(&["excerpts", "Theme/Code", "--by", "ghost"]), expect: vec!["no coder named 'ghost'"] },
+        // REFI-QDA size limits (helper refi): set by what a study holds, lifted by --allow-large.
+        Case { name: "qdpx with one source text over the 64 MiB text limit", args: Box::new(big_source_qdpx), expect: vec!["big.qdpx", "size of the text in entry sources/", "--allow-large"] },
+        Case { name: "qdc codebook over the 64 MiB codebook limit", args: Box::new(|d| vec!["import".into(), sparse(d, "huge.qdc", b"<CodeBook>", 70_000_000)]), expect: vec!["huge.qdc", "too large for a codebook", "--allow-large"] },
     ]
+}
+
+/// A `.qdpx` (stored, so no ratio check applies) whose one source is 65 MiB of text.
+fn big_source_qdpx(d: &Path) -> Vec<String> {
+    let guid = "11111111-2222-3333-4444-555555555555";
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sources><TextSource guid="{guid}" name="big" plainTextPath="internal://{guid}.txt"/></Sources></Project>"#
+    );
+    let text = "Ana: words words words\n".repeat(65 * 1024 * 1024 / 23 + 1);
+    let entry = format!("sources/{guid}.txt");
+    let bytes = zip(
+        &[("project.qde", qde.as_bytes()), (&entry, text.as_bytes())],
+        zip::CompressionMethod::Stored,
+    );
+    vec!["import".into(), file(d, "big.qdpx", bytes)]
 }
 
 #[test]

@@ -15,6 +15,11 @@ pub(super) struct Ctx {
     braced: usize,
     recased: usize,
     seen: HashSet<String>,
+    /// Identifiers that are not GUIDs (`guid="c001"`, written by some tools), each standing
+    /// for one GUID made for this import; `salt` keeps two files' `c001` apart.
+    stand_ins: HashSet<String>,
+    stand_in_example: Option<String>,
+    salt: String,
 }
 
 impl Ctx {
@@ -25,6 +30,9 @@ impl Ctx {
             braced: 0,
             recased: 0,
             seen: HashSet::new(),
+            stand_ins: HashSet::new(),
+            stand_in_example: None,
+            salt: new_guid(),
         }
     }
 
@@ -45,34 +53,39 @@ impl Ctx {
             .ok_or_else(|| self.err(el, format!("<{}> lacks the {name} attribute", el.name)))
     }
 
+    /// A GUID as written (braces and case fixed, counted), or, for an identifier that is not
+    /// a GUID, the GUID standing in for it in this import: the same for the entity and every
+    /// reference to it, wherever they come in the file.
     fn normalize(&mut self, raw: &str) -> Option<String> {
-        let (g, fix) = normalize_guid(raw)?;
-        self.braced += usize::from(fix.braces);
-        self.recased += usize::from(fix.case);
-        Some(g)
+        if let Some((g, fix)) = normalize_guid(raw) {
+            self.braced += usize::from(fix.braces);
+            self.recased += usize::from(fix.case);
+            return Some(g);
+        }
+        let id = raw.trim();
+        if id.is_empty() {
+            return None;
+        }
+        if self.stand_ins.insert(id.to_string()) {
+            self.stand_in_example.get_or_insert_with(|| id.to_string());
+        }
+        Some(stand_in_guid(&self.salt, id))
     }
 
-    /// A required GUID-valued attribute (a reference); errors if missing or malformed.
+    /// A required GUID-valued attribute (a reference); errors if missing or empty.
     pub fn guid_attr(&mut self, el: &Element, name: &str) -> Result<String, RefiError> {
         let raw = self.req_attr(el, name)?;
         self.normalize(raw)
             .ok_or_else(|| self.err(el, format!("<{}> {name}=\"{raw}\" is not a GUID", el.name)))
     }
 
-    /// An optional GUID reference; a malformed one is dropped with a note.
+    /// An optional GUID reference; an empty one is ignored.
     pub fn opt_guid_attr(&mut self, el: &Element, name: &str) -> Option<String> {
         let raw = el.attr(name)?;
         if raw.trim().is_empty() {
             return None;
         }
-        let g = self.normalize(raw);
-        if g.is_none() {
-            self.note(format!(
-                "line {}: ignored {name}=\"{raw}\" on <{}>: not a GUID",
-                el.line, el.name
-            ));
-        }
-        g
+        self.normalize(raw)
     }
 
     /// The `guid` of an entity; a duplicate gets a fresh GUID (noted).
@@ -114,6 +127,13 @@ impl Ctx {
     }
 
     pub fn finish(mut self) -> Adjustments {
+        if let Some(ex) = &self.stand_in_example {
+            self.notes.push(format!(
+                "{} identifier(s) were not GUIDs (e.g. guid=\"{}\"); gave each a new GUID and resolved every reference to it",
+                self.stand_ins.len(),
+                ex.escape_debug()
+            ));
+        }
         if self.braced > 0 {
             self.notes
                 .push(format!("stripped braces {{}} from {} GUID(s)", self.braced));
@@ -124,6 +144,21 @@ impl Ctx {
         }
         Adjustments(self.notes)
     }
+}
+
+/// The GUID standing in for a non-GUID identifier: SHA-256 of the import's salt and the
+/// identifier, shaped as a version-5-like UUID, upper case.
+fn stand_in_guid(salt: &str, id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(format!("{salt}\u{0}{id}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    uuid::Uuid::from_bytes(b)
+        .hyphenated()
+        .to_string()
+        .to_ascii_uppercase()
 }
 
 /// Whether a namespace URI is the current REFI one, or a known older variant.

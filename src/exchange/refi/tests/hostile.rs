@@ -1,7 +1,7 @@
 //! Untrusted input: every case is a clear error, never a panic.
 
 use super::super::{Limits, RefiError, read_qdc, read_qdpx};
-use super::{TempDir, make_zip, samples_dir};
+use super::{TempDir, make_zip, samples};
 
 const MINIMAL: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="p"/>"#;
@@ -168,7 +168,13 @@ fn non_zip_empty_and_truncated_files() {
     std::fs::write(&empty, "").unwrap();
     assert!(read_err(&empty, &Limits::default()).contains("the file is empty"));
 
-    let sample = std::fs::read(samples_dir().join("qc_1.3.2_demo.qdpx")).unwrap();
+    // A zip of our own making, cut in half (no shared sample needed).
+    let whole = make_zip(
+        &dir,
+        "whole.qdpx",
+        &[("project.qde", MINIMAL), ("sources/a.txt", &[b'a'; 4000])],
+    );
+    let sample = std::fs::read(whole).unwrap();
     let cut = dir.path("cut.qdpx");
     std::fs::write(&cut, &sample[..sample.len() / 2]).unwrap();
     let err = read_err(&cut, &Limits::default());
@@ -187,6 +193,9 @@ fn non_zip_empty_and_truncated_files() {
 /// Deterministic corruption of real samples: any result is fine, a panic is not.
 #[test]
 fn corrupted_samples_never_panic() {
+    let Some(samples_dir) = samples("corrupted_samples_never_panic") else {
+        return;
+    };
     let dir = TempDir::new();
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
@@ -200,7 +209,7 @@ fn corrupted_samples_never_panic() {
         "nvivo_mac15_project.qdpx",
         "target-atlas-project.qdpx",
     ] {
-        let orig = std::fs::read(samples_dir().join(name)).unwrap();
+        let orig = std::fs::read(samples_dir.join(name)).unwrap();
         for round in 0..60 {
             let mut bytes = orig.clone();
             for _ in 0..(1 + round % 8) {
@@ -213,9 +222,8 @@ fn corrupted_samples_never_panic() {
         }
     }
     for round in 0..300 {
-        let qdc =
-            std::fs::read(samples_dir().join("atlasti_win23.4_codebook_from_requal_test.qdc"))
-                .unwrap();
+        let qdc = std::fs::read(samples_dir.join("atlasti_win23.4_codebook_from_requal_test.qdc"))
+            .unwrap();
         let mut bytes = qdc.clone();
         let i = (next() as usize) % bytes.len();
         bytes[i] = next() as u8;
@@ -238,7 +246,10 @@ fn errors_are_typed() {
 /// layer is exercised, not just the zip layer): errors are fine, panics not.
 #[test]
 fn mutated_project_xml_never_panics() {
-    let sample = samples_dir().join("nvivo_mac15_project.qdpx");
+    let Some(samples_dir) = samples("mutated_project_xml_never_panics") else {
+        return;
+    };
+    let sample = samples_dir.join("nvivo_mac15_project.qdpx");
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&sample).unwrap()).unwrap();
     let mut qde = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("project.qde").unwrap(), &mut qde).unwrap();

@@ -350,3 +350,66 @@ fn project_inside_a_folder_of_the_zip() {
     assert_eq!(p.sources[0].text, "Hello world");
     assert!(adj.mentions("folder 'Export/'"), "{adj:?}");
 }
+
+/// Identifiers that are not GUIDs, as some tools write them: each gets a new GUID, every
+/// reference to it follows, and the import says so.
+#[test]
+fn non_guid_identifiers_in_a_codebook_get_new_guids() {
+    let qdc = br#"<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+<Code guid="c001" name="Access" isCodable="true"><Code guid="c002" name="Portal" isCodable="true"/></Code>
+<Code guid="c003" name="Trust" isCodable="true"/>
+</Codes></CodeBook>"#;
+    let (codes, adj) = read_qdc("ids.qdc", qdc).expect("imports");
+    let guids = [&codes[0].guid, &codes[0].children[0].guid, &codes[1].guid];
+    for g in guids {
+        assert!(uuid::Uuid::parse_str(g).is_ok(), "{g}");
+    }
+    assert!(guids[0] != guids[1] && guids[1] != guids[2]);
+    assert!(
+        adj.mentions("3 identifier(s) were not GUIDs (e.g. guid=\"c001\"); gave each a new GUID"),
+        "{adj:?}"
+    );
+}
+
+#[test]
+fn non_guid_identifiers_in_a_project_keep_every_reference() {
+    // Cases refer to sources before the sources come; selections to codes, notes and users.
+    let qde = br#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="ids" creatingUserGUID="u1">
+<Users><User guid="u1" name="Sam"/></Users>
+<CodeBook><Codes><Code guid="c001" name="Access" isCodable="true"/><Code guid="c002" name="Trust" isCodable="true"/></Codes></CodeBook>
+<Variables><Variable guid="v1" name="Age" typeOfVariable="Integer"/></Variables>
+<Cases><Case guid="case1" name="P01"><VariableValue><VariableRef targetGUID="v1"/><IntegerValue>34</IntegerValue></VariableValue><SourceRef targetGUID="s1"/></Case></Cases>
+<Sources><TextSource guid="s1" name="FG1"><PlainTextContent>Ana: the portal is slow but I trust the nurse.</PlainTextContent>
+<PlainTextSelection guid="sel1" startPosition="9" endPosition="15" creatingUser="u1"><Coding guid="k1" creatingUser="u1"><CodeRef targetGUID="c001"/></Coding><NoteRef targetGUID="n1"/></PlainTextSelection>
+<PlainTextSelection guid="sel2" startPosition="32" endPosition="37"><Coding guid="k2"><CodeRef targetGUID="c002"/></Coding></PlainTextSelection>
+</TextSource></Sources>
+<Notes><Note guid="n1" name="memo"><PlainTextContent>Slow portal.</PlainTextContent></Note></Notes>
+</Project>"#;
+    let (p, adj) = import(&[("project.qde", qde)]).expect("imports");
+    let src = &p.sources[0];
+    let code_of = |i: usize| &src.selections[i].codings[0].code_guid;
+    assert_eq!(code_of(0), &p.codes[0].guid);
+    assert_eq!(code_of(1), &p.codes[1].guid);
+    assert_eq!(
+        src.selections[0].creating_user.as_ref(),
+        Some(&p.users[0].guid)
+    );
+    assert_eq!(src.selections[0].note_refs, vec![p.notes[0].guid.clone()]);
+    assert_eq!(p.cases[0].source_refs, vec![src.guid.clone()]);
+    assert_eq!(
+        p.cases[0].variable_values[0].variable_guid,
+        p.variables[0].guid
+    );
+    assert_eq!(p.creating_user.as_ref(), Some(&p.users[0].guid));
+    assert!(uuid::Uuid::parse_str(&src.guid).is_ok());
+    assert!(!adj.mentions("dropped"), "{adj:?}");
+    assert!(
+        adj.mentions("identifier(s) were not GUIDs (e.g. guid=\"u1\")"),
+        "{adj:?}"
+    );
+    // Another file's `c001` is not this one's.
+    let (q, _) = import(&[("project.qde", qde)]).expect("imports");
+    assert_ne!(q.codes[0].guid, p.codes[0].guid);
+}

@@ -244,13 +244,16 @@ fn export_refuses_inconsistent_model() {
 /// back to the same model.
 #[test]
 fn samples_reexport_validates_and_reimports() {
+    let Some(dir) = super::samples("samples_reexport_validates_and_reimports") else {
+        return;
+    };
     for name in [
         "blank-atlas-project.qdpx",
         "target-atlas-project.qdpx",
         "nvivo_mac15_project.qdpx",
         "qc_1.3.2_demo.qdpx",
     ] {
-        let (p, _) = read_qdpx(&super::samples_dir().join(name), &Limits::default()).expect(name);
+        let (p, _) = read_qdpx(&dir.join(name), &Limits::default()).expect(name);
         if !xmllint_validates(&write_project_xml(&p), "Project.xsd") {
             return;
         }
