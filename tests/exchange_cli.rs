@@ -300,7 +300,9 @@ fn codebook_qdc_round_trips_and_validates() {
     let before = codebook(&fresh);
     let out = d.run(&fresh, &["import", s(&qdc)]);
     assert!(
-        out.contains("22 matched by GUID, 0 matched by path, 0 created, 0 updated"),
+        out.contains(
+            "22 matched by GUID, 0 matched by path, 0 created, 0 filled in, 0 differ (ours kept)"
+        ),
         "{out}"
     );
     assert_eq!(codebook(&fresh), before);
@@ -873,5 +875,113 @@ fn matrix_counts_participants_or_codings() {
     assert!(
         err.contains("no attribute 'shoe_size'") && err.contains("gender"),
         "{err}"
+    );
+}
+
+/// REFI-QDA import into a study that has its own codebook (issue 16): our rename, move and
+/// definition win; theirs is kept as a memo on the code and reported per code; fields we left
+/// empty are filled in. Undo takes it all back.
+#[test]
+fn importing_into_our_study_never_overwrites_our_codebook() {
+    let d = Dir::new();
+    let demo = d.demo("demo.thematic");
+    let qdc = d.path("codebook.qdc");
+    d.run(&demo, &["export", "codebook", "--format", "qdc", s(&qdc)]);
+    let qdpx = d.path("coder.qdpx");
+    d.run_as(&demo, None, &["export", "qdpx", s(&qdpx)]);
+    // The lead refines the codebook after handing the copy out.
+    d.run(
+        &demo,
+        &[
+            "codes",
+            "rename",
+            "Patients need guidance/What to message about",
+            "Message topics",
+        ],
+    );
+    d.run(
+        &demo,
+        &[
+            "codes",
+            "describe",
+            "Patients need guidance",
+            "--definition",
+            "The lead's sharper definition.",
+        ],
+    );
+    let before = codebook(&demo);
+    let out = d.run(&demo, &["import", s(&qdpx)]);
+    assert!(out.contains("2 differ (ours kept)"), "{out}");
+    assert!(
+        out.contains("kept ours: Patients need guidance/Message topics: name: ours 'Message topics', theirs 'What to message about'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("kept ours: Patients need guidance: definition: theirs '"),
+        "{out}"
+    );
+    assert_eq!(codebook(&demo), before, "our codebook changed");
+    let memo_titles = strings(
+        &demo,
+        "SELECT c.name || ' | ' || m.title FROM memos m JOIN codes c ON c.id = m.target_id WHERE m.target_kind = 'code' AND m.title LIKE 'Version in %'",
+    );
+    assert_eq!(
+        memo_titles,
+        BTreeSet::from([
+            "Message topics | Version in coder.qdpx (ours kept)".to_string(),
+            "Patients need guidance | Version in coder.qdpx (ours kept)".to_string(),
+        ])
+    );
+    // The same from a codebook file; a second import adds no second memo.
+    let out = d.run(&demo, &["import", s(&qdc)]);
+    assert!(out.contains("2 differ (ours kept)"), "{out}");
+    d.run(&demo, &["import", s(&qdc)]);
+    assert_eq!(
+        count(
+            &demo,
+            "SELECT count(*) FROM memos WHERE title LIKE 'Version in codebook.qdc%'"
+        ),
+        2
+    );
+    assert_eq!(codebook(&demo), before);
+}
+
+/// A user named `consensus` in an incoming project is not this study's consensus coder.
+#[test]
+fn an_incoming_consensus_coder_is_renamed() {
+    let d = Dir::new();
+    let qdpx = d.path("team.qdpx");
+    let qde = br#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="team" origin="OtherTool 2.0">
+<Users><User guid="11111111-0000-0000-0000-000000000001" name="consensus"/><User guid="11111111-0000-0000-0000-000000000002" name="kim"/></Users>
+<CodeBook><Codes><Code guid="c001" name="Access" isCodable="true"/></Codes></CodeBook>
+<Sources><TextSource guid="s001" name="FG9"><PlainTextContent>Ana: the portal is slow.
+Ben: I call instead.</PlainTextContent>
+<PlainTextSelection guid="sel1" startPosition="9" endPosition="15" creatingUser="11111111-0000-0000-0000-000000000001"><Coding guid="k1"><CodeRef targetGUID="c001"/></Coding></PlainTextSelection>
+</TextSource></Sources></Project>"#;
+    hostile_zip(&qdpx, &[("project.qde", qde)]);
+    let study = d.fresh("study.thematic");
+    let out = d.run(&study, &["import", s(&qdpx)]);
+    assert!(
+        out.contains("the file's coder 'consensus' came in as 'consensus (imported)'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("identifier(s) were not GUIDs (e.g. guid=\"c001\")"),
+        "{out}"
+    );
+    assert_eq!(
+        strings(
+            &study,
+            "SELECT name || ':' || is_consensus FROM coders WHERE name LIKE 'consensus%'"
+        ),
+        BTreeSet::from(["consensus (imported):0".to_string()])
+    );
+    assert_eq!(
+        strings(
+            &study,
+            "SELECT k.name || ' ' || c.start || '-' || c.\"end\" FROM codings c JOIN coders k ON k.id = c.coder_id"
+        ),
+        BTreeSet::from(["consensus (imported) 9-15".to_string()])
     );
 }

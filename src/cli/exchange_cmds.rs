@@ -298,16 +298,23 @@ fn list(label: &str, items: &[String]) {
 
 fn print_codes(r: &from_refi::CodesReport) {
     println!(
-        "  codes: {} in the file — {} matched by GUID, {} matched by path, {} created, {} updated",
+        "  codes: {} in the file — {} matched by GUID, {} matched by path, {} created, {} filled in, {} differ (ours kept)",
         r.total(),
         r.matched_by_guid.len(),
         r.matched_by_path.len(),
         r.created.len(),
-        r.updated.len()
+        r.updated.len(),
+        r.kept_ours.len()
     );
     list("matched by path", &r.matched_by_path);
     list("created", &r.created);
     list("updated", &r.updated);
+    for k in &r.kept_ours {
+        println!(
+            "  kept ours: {} (theirs kept as a memo on the code)",
+            crate::text::sanitize(k, false)
+        );
+    }
     for n in &r.notes {
         println!("  note: {}", crate::text::sanitize(n, false));
     }
@@ -337,6 +344,9 @@ fn import_qdc(
     }
     let bytes = std::fs::read(path).map_err(|e| crate::invalid!("{shown}: cannot read: {e}"))?;
     let (codes, adj) = refi::read_qdc(&shown, &bytes).map_err(refi_err)?;
+    let file_name = path
+        .file_name()
+        .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
     let coder = ctx.coder()?;
     let mut report = from_refi::CodesReport::default();
     ctx.study.change(
@@ -344,7 +354,7 @@ fn import_qdc(
         "codebook",
         &format!("import codebook {shown}"),
         |rec| {
-            from_refi::import_codes(rec, &codes, &mut report)?;
+            from_refi::import_codes(rec, &codes, &mut report, &file_name, coder.id)?;
             Ok(())
         },
     )?;
