@@ -967,7 +967,7 @@ Ben: I call instead.</PlainTextContent>
         "{out}"
     );
     assert!(
-        out.contains("identifier(s) were not GUIDs (e.g. guid=\"c001\")"),
+        out.contains("4 identifier(s) were not GUIDs (e.g. guid=\""),
         "{out}"
     );
     assert_eq!(

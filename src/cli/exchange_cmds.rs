@@ -370,24 +370,31 @@ fn import_qdpx(
     opts: &super::refi_args::RefiImportArgs,
 ) -> Result<()> {
     let shown = path.display().to_string();
-    let (project, adj) =
-        refi::read_qdpx_with(path, &opts.limits(), opts.positions).map_err(refi_err)?;
     let coder = ctx.coder()?;
     let backup = exchange::backup(&ctx.study)?;
-    println!(
-        "backup of the study before the import: {}",
-        backup.display()
-    );
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown.clone());
-    let report = ctx.study.change(
+    // Streamed: read and written as it goes, inside one recorded action (all or nothing).
+    let result = ctx.study.change(
         Some(coder.id),
         "import",
         &format!("import project {file}"),
-        |rec| from_refi::import_project(rec, &project, &file, coder.id),
-    )?;
+        |rec| from_refi::stream_project(rec, path, &opts.limits(), opts.positions, coder.id),
+    );
+    let (report, adj) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            // Nothing was imported: the backup is the study as it still is.
+            let _ = std::fs::remove_file(&backup);
+            return Err(e);
+        }
+    };
+    println!(
+        "backup of the study before the import: {}",
+        backup.display()
+    );
     let r = &report;
     println!("imported project {shown}");
     println!(

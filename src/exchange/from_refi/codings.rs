@@ -10,10 +10,6 @@ use crate::exchange::refi::RefiSelection;
 use crate::study::history::Recorder;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
-use std::collections::HashMap;
-
-/// (guid, title, body, creating user, created)
-type MemoNote = (String, String, String, Option<String>, Option<String>);
 
 pub(super) fn import_selection(
     rec: &mut Recorder,
@@ -22,7 +18,6 @@ pub(super) fn import_selection(
     doc_id: i64,
     char_count: usize,
     sel: &RefiSelection,
-    code_map: &HashMap<String, i64>,
 ) -> Result<()> {
     ctx.report.selections += 1;
     if sel.start >= sel.end || sel.end > char_count {
@@ -35,12 +30,11 @@ pub(super) fn import_selection(
     }
     let mut coding_ids = Vec::new();
     for c in &sel.codings {
-        let Some(&code) = code_map.get(&key(&c.code_guid)) else {
+        let Some(&code) = ctx.code_map.get(&key(&c.code_guid)) else {
             ctx.report.codings_skipped += 1;
-            ctx.report.notes.push(format!(
-                "{doc_name}: a coding refers to code {} which is not in the codebook; skipped",
-                c.code_guid
-            ));
+            ctx.unknown_code_codings += 1;
+            ctx.unknown_code_example
+                .get_or_insert_with(|| format!("{} in {doc_name}", c.code_guid));
             continue;
         };
         let coder = ctx.coder(c.creating_user.as_ref().or(sel.creating_user.as_ref()));
@@ -85,55 +79,36 @@ pub(super) fn import_selection(
         ctx.report.codings_added += 1;
         coding_ids.push(id);
     }
-    // Memos on the selection: on its codings, or on the document when it has none.
-    let mut memo_notes: Vec<MemoNote> = Vec::new();
+    // Memos on the selection: on its codings, or on the document when it has none. Notes
+    // come after the sources in the file: those wait in `pending`; a description is here.
+    let targets: Vec<(&'static str, i64)> = if coding_ids.is_empty() {
+        vec![("document", doc_id)]
+    } else {
+        coding_ids.iter().map(|&id| ("coding", id)).collect()
+    };
+    let mut index = 0;
     for r in &sel.note_refs {
-        let k = key(r);
-        if let Some(n) = ctx.notes.get(&k).copied() {
-            ctx.referenced.insert(k);
-            memo_notes.push((
-                n.guid.clone(),
-                n.name.clone(),
-                n.text.clone(),
-                n.creating_user.clone(),
-                n.created.clone(),
-            ));
-        }
+        ctx.pending.push(super::Pending::Selection {
+            note: key(r),
+            index,
+            targets: targets.clone(),
+        });
+        index += 1;
     }
     if let Some(d) = sel.description.as_ref().filter(|d| !d.trim().is_empty()) {
-        memo_notes.push((
-            crate::exchange::derived_guid(&format!("selection-description:{}", sel.guid)),
-            String::new(),
-            d.clone(),
-            sel.creating_user.clone(),
-            sel.created.clone(),
-        ));
-    }
-    for (i, (guid, title, body, user, created)) in memo_notes.iter().enumerate() {
-        let coder = ctx.coder(user.as_ref());
-        let targets: Vec<(&str, i64)> = if coding_ids.is_empty() {
-            vec![("document", doc_id)]
-        } else {
-            coding_ids.iter().map(|&id| ("coding", id)).collect()
-        };
-        for (j, (kind, target)) in targets.iter().enumerate() {
-            let g = if j == 0 {
-                guid.clone()
-            } else {
-                crate::exchange::derived_guid(&format!("{guid}:{i}:{j}"))
-            };
-            let added = super::memos::add_memo(
-                rec,
-                &g,
-                kind,
-                Some(*target),
-                coder,
-                title,
-                body,
-                created.as_deref(),
-            )?;
-            super::memos::count(ctx, added);
-        }
+        let guid = crate::exchange::derived_guid(&format!("selection-description:{}", sel.guid));
+        let coder = ctx.coder(sel.creating_user.as_ref());
+        super::memos::add_on_each(
+            rec,
+            ctx,
+            &guid,
+            index,
+            &targets,
+            coder,
+            "",
+            d,
+            sel.created.as_deref(),
+        )?;
     }
     Ok(())
 }

@@ -8,7 +8,6 @@ use crate::import::{Format, ParsedTranscript, ParsedTurn, parse_transcript};
 use crate::study::history::{Recorder, id_key};
 use crate::study::participants::{Scope, ensure_attribute, set_document_value};
 use rusqlite::types::Value;
-use std::collections::HashMap;
 
 pub(super) fn kind_name(k: VariableType) -> &'static str {
     match k {
@@ -74,13 +73,7 @@ pub fn derive_turns(name: &str, text: &str) -> ParsedTranscript {
 }
 
 /// One source: its document (created, or matched by content), values, memos and codings.
-pub(super) fn import_source(
-    rec: &mut Recorder,
-    ctx: &mut Ctx,
-    s: &RefiSource,
-    file: &str,
-    code_map: &HashMap<String, i64>,
-) -> Result<()> {
+pub(super) fn import_source(rec: &mut Recorder, ctx: &mut Ctx, s: &RefiSource) -> Result<()> {
     if s.text.trim().is_empty() {
         ctx.report.sources_skipped.push(format!(
             "{}: its text is empty (a document needs text); its {} selection(s) were not imported",
@@ -96,7 +89,7 @@ pub(super) fn import_source(
     };
     let parsed = derive_turns(&name, &s.text);
     let hash = crate::study::documents::content_hash(&parsed.text);
-    let shown_file = format!("{file}: {name}");
+    let shown_file = format!("{}: {name}", ctx.file);
     let doc_id = match crate::import::study::insert_transcript(rec, &name, &shown_file, &parsed)? {
         Ok(doc) => {
             let id: i64 = rec.tx.query_row(
@@ -130,23 +123,25 @@ pub(super) fn import_source(
     drop(parsed);
     ctx.source_doc.insert(key(&s.guid), doc_id);
     for v in &s.variable_values {
-        let Some(&(vname, kind)) = ctx.variables.get(&key(&v.variable_guid)) else {
+        let Some((vname, kind)) = ctx.variables.get(&key(&v.variable_guid)).cloned() else {
             continue;
         };
         if v.value.is_empty() {
             continue;
         }
-        let attr = ensure_attribute(rec, Scope::Document, vname, kind_name(kind))?;
+        let attr = ensure_attribute(rec, Scope::Document, &vname, kind_name(kind))?;
         set_document_value(rec, doc_id, attr, &v.value)?;
-        ctx.doc_values_from_variables
-            .insert((doc_id, vname.to_string()));
+        ctx.doc_values_from_variables.insert((doc_id, vname));
         ctx.report.attribute_values_set += 1;
     }
     for r in &s.note_refs {
-        super::memos::note_on(rec, ctx, r, "document", doc_id)?;
+        ctx.pending.push(super::Pending::Document {
+            note: key(r),
+            doc: doc_id,
+        });
     }
     for sel in &s.selections {
-        super::codings::import_selection(rec, ctx, &name, doc_id, char_count, sel, code_map)?;
+        super::codings::import_selection(rec, ctx, &name, doc_id, char_count, sel)?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Notes → memos: on documents and codings (through their note references), on codes (our
 //! own "Code memo: PATH" notes), and on the project (everything else, so nothing is lost).
 
-use super::{Ctx, key};
+use super::{Ctx, Pending, key};
 use crate::error::Result;
 use crate::exchange::refi::{RefiNote, RefiProject};
 use crate::exchange::to_refi::CODE_MEMO_PREFIX;
@@ -61,31 +61,71 @@ pub(super) fn count(ctx: &mut Ctx, added: bool) {
     }
 }
 
-/// The note `note_ref` refers to, as a memo on `kind` `target`.
-pub(super) fn note_on(
+/// A selection's `index`-th memo on each of `targets`: the first keeps the memo's GUID, the
+/// others get GUIDs derived from it (stable across imports).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn add_on_each(
     rec: &mut Recorder,
     ctx: &mut Ctx,
-    note_ref: &str,
-    kind: &str,
-    target: i64,
+    guid: &str,
+    index: usize,
+    targets: &[(&'static str, i64)],
+    coder: i64,
+    title: &str,
+    body: &str,
+    created: Option<&str>,
 ) -> Result<()> {
-    let k = key(note_ref);
-    let Some(n) = ctx.notes.get(&k).copied() else {
-        return Ok(());
-    };
-    ctx.referenced.insert(k);
-    let coder = ctx.coder(n.creating_user.as_ref());
-    let added = add_memo(
-        rec,
-        &n.guid,
-        kind,
-        Some(target),
-        coder,
-        &n.name,
-        &n.text,
-        n.created.as_deref(),
-    )?;
-    count(ctx, added);
+    for (j, (kind, target)) in targets.iter().enumerate() {
+        let g = if j == 0 {
+            guid.to_string()
+        } else {
+            crate::exchange::derived_guid(&format!("{guid}:{index}:{j}"))
+        };
+        let added = add_memo(rec, &g, kind, Some(*target), coder, title, body, created)?;
+        count(ctx, added);
+    }
+    Ok(())
+}
+
+/// The note references that waited for the notes: memos on documents and selections.
+pub(super) fn resolve_pending(rec: &mut Recorder, ctx: &mut Ctx) -> Result<()> {
+    let pending = std::mem::take(&mut ctx.pending);
+    for p in pending {
+        let note_key = match &p {
+            Pending::Document { note, .. } | Pending::Selection { note, .. } => note.clone(),
+        };
+        let Some(n) = ctx.notes.get(&note_key).cloned() else {
+            continue;
+        };
+        ctx.referenced.insert(note_key);
+        let coder = ctx.coder(n.creating_user.as_ref());
+        match p {
+            Pending::Document { doc, .. } => {
+                let added = add_memo(
+                    rec,
+                    &n.guid,
+                    "document",
+                    Some(doc),
+                    coder,
+                    &n.name,
+                    &n.text,
+                    n.created.as_deref(),
+                )?;
+                count(ctx, added);
+            }
+            Pending::Selection { index, targets, .. } => add_on_each(
+                rec,
+                ctx,
+                &n.guid,
+                index,
+                &targets,
+                coder,
+                &n.name,
+                &n.text,
+                n.created.as_deref(),
+            )?,
+        }
+    }
     Ok(())
 }
 
@@ -110,24 +150,24 @@ pub(super) fn import_project_notes(
     rec: &mut Recorder,
     ctx: &mut Ctx,
     project: &RefiProject,
-    file: &str,
 ) -> Result<()> {
     let paths: HashMap<String, i64> = crate::codebook::all(&rec.tx)?
         .into_iter()
         .map(|c| (c.path, c.id))
         .collect();
-    let mut project_notes: Vec<&RefiNote> = Vec::new();
+    let mut project_notes: Vec<RefiNote> = Vec::new();
     for r in &project.project_note_refs {
         let k = key(r);
-        if let Some(n) = ctx.notes.get(&k).copied() {
+        if let Some(n) = ctx.notes.get(&k).cloned() {
             ctx.referenced.insert(k);
             project_notes.push(n);
         }
     }
-    let unreferenced: Vec<&RefiNote> = project
+    let unreferenced: Vec<RefiNote> = project
         .notes
         .iter()
         .filter(|n| !ctx.referenced.contains(&key(&n.guid)))
+        .cloned()
         .collect();
     if !unreferenced.is_empty() {
         ctx.report.notes.push(format!(
@@ -162,7 +202,7 @@ pub(super) fn import_project_notes(
         .as_ref()
         .filter(|d| !d.trim().is_empty())
     {
-        let guid = crate::exchange::derived_guid(&format!("project-description:{file}:{d}"));
+        let guid = crate::exchange::derived_guid(&format!("project-description:{}:{d}", ctx.file));
         if add_memo(
             rec,
             &guid,

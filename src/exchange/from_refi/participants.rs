@@ -57,13 +57,13 @@ fn import_case(rec: &mut Recorder, ctx: &mut Ctx, case: &RefiCase) -> Result<()>
         ctx.report.participants_created.push(pid.clone());
     }
     for v in &case.variable_values {
-        let Some(&(vname, kind)) = ctx.variables.get(&key(&v.variable_guid)) else {
+        let Some((vname, kind)) = ctx.variables.get(&key(&v.variable_guid)).cloned() else {
             continue;
         };
         if v.value.is_empty() {
             continue;
         }
-        let attr = ensure_attribute(rec, Scope::Participant, vname, kind_name(kind))?;
+        let attr = ensure_attribute(rec, Scope::Participant, &vname, kind_name(kind))?;
         set_participant_value(rec, pid_id, attr, &v.value)?;
         ctx.report.attribute_values_set += 1;
     }

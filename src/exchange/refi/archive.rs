@@ -169,13 +169,8 @@ impl<R: Read + Seek> Archive<R> {
         self.base = base.to_string();
     }
 
-    /// Decompresses one entry, never reading more than the limits allow nor
-    /// more than the entry's header declares.
-    pub fn read(&mut self, index: usize) -> Result<Vec<u8>, RefiError> {
-        self.read_capped(index, self.limits.max_entry_bytes)
-    }
-
-    /// `read` for the text of a source or note: at most `max_text_bytes`.
+    /// Decompresses the text of a source or note (at most `max_text_bytes`), never reading
+    /// more than the limits allow nor more than the entry's header declares.
     pub fn read_text(&mut self, index: usize) -> Result<Vec<u8>, RefiError> {
         let name = self.names.get(index).cloned().unwrap_or_default();
         let text_cap = self.limits.max_text_bytes;
@@ -274,4 +269,149 @@ fn read_up_to<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(got)
+}
+
+/// One entry, decompressed as it is read (the project XML of a large study is read this way,
+/// never held whole), under the same checks as `Archive::read`: the entry's declared size,
+/// the size limit, and the compression ratio. A check that fails ends the stream with an I/O
+/// error and leaves the reason in `failure`.
+pub(super) struct EntryStream<'a, R: Read + Seek> {
+    inner: zip::read::ZipFile<'a, R>,
+    read: u64,
+    declared: u64,
+    compressed: u64,
+    cap: u64,
+    max_ratio: u64,
+    label: String,
+    name: String,
+    pub failure: std::rc::Rc<std::cell::RefCell<Option<RefiError>>>,
+}
+
+impl<R: Read + Seek> Archive<R> {
+    /// Streams one entry (see `EntryStream`).
+    pub fn stream(&mut self, index: usize) -> Result<EntryStream<'_, R>, RefiError> {
+        let name = self.names.get(index).cloned().unwrap_or_default();
+        let label = self.label.clone();
+        let cap = self
+            .limits
+            .max_entry_bytes
+            .min(self.limits.max_total_uncompressed);
+        let max_ratio = self.limits.max_ratio;
+        let inner = self.zip.by_index(index).map_err(|e| RefiError::BadZip {
+            file: label.clone(),
+            detail: format!("entry {name}: {}", zip_detail(&e)),
+        })?;
+        let (declared, compressed) = (inner.size(), inner.compressed_size());
+        Ok(EntryStream {
+            inner,
+            read: 0,
+            declared,
+            compressed,
+            cap,
+            max_ratio,
+            label,
+            name,
+            failure: Default::default(),
+        })
+    }
+}
+
+impl<R: Read + Seek> EntryStream<'_, R> {
+    fn fail(&self, e: RefiError) -> std::io::Error {
+        let msg = e.to_string();
+        *self.failure.borrow_mut() = Some(e);
+        std::io::Error::other(msg)
+    }
+}
+
+impl<R: Read + Seek> Read for EntryStream<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            Err(e) if e.to_string().contains("declared") => {
+                return Err(self.fail(lying(&self.label, &self.name, self.declared)));
+            }
+            Err(e) => {
+                return Err(self.fail(RefiError::BadZip {
+                    file: self.label.clone(),
+                    detail: format!("entry {}: {e}", self.name),
+                }));
+            }
+        };
+        self.read += n as u64;
+        if self.read > self.declared {
+            return Err(self.fail(lying(&self.label, &self.name, self.declared)));
+        }
+        if self.read > self.cap {
+            return Err(self.fail(RefiError::Limit {
+                file: self.label.clone(),
+                what: format!("size of entry {}", self.name),
+                actual: self.read,
+                limit: self.cap,
+            }));
+        }
+        let ratio = self.read / self.compressed.max(1);
+        if self.read > RATIO_THRESHOLD && ratio > self.max_ratio {
+            return Err(self.fail(RefiError::Limit {
+                file: self.label.clone(),
+                what: format!("compression ratio of entry {} (x:1)", self.name),
+                actual: ratio,
+                limit: self.max_ratio,
+            }));
+        }
+        Ok(n)
+    }
+}
+
+/// Counts lines of a stream as it passes, for error messages: remembers where each newline
+/// was until the parser has moved past it, so memory stays bounded by the read-ahead.
+pub(super) struct LineTap<R> {
+    inner: R,
+    pos: u64,
+    pending: std::rc::Rc<std::cell::RefCell<LineState>>,
+}
+
+#[derive(Default)]
+pub(super) struct LineState {
+    newlines: std::collections::VecDeque<u64>,
+    line: usize,
+}
+
+impl LineState {
+    /// The line of byte position `pos` (positions only move forward).
+    pub fn at(&mut self, pos: u64) -> usize {
+        while self.newlines.front().is_some_and(|&n| n < pos) {
+            self.newlines.pop_front();
+            self.line += 1;
+        }
+        self.line + 1
+    }
+}
+
+impl<R: Read> LineTap<R> {
+    pub fn new(inner: R) -> (Self, std::rc::Rc<std::cell::RefCell<LineState>>) {
+        let state = std::rc::Rc::new(std::cell::RefCell::new(LineState::default()));
+        (
+            LineTap {
+                inner,
+                pos: 0,
+                pending: state.clone(),
+            },
+            state,
+        )
+    }
+}
+
+impl<R: Read> Read for LineTap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut st = self.pending.borrow_mut();
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' {
+                st.newlines.push_back(self.pos + i as u64);
+            }
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
 }

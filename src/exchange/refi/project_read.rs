@@ -38,12 +38,6 @@ pub(super) struct ParsedNote {
     pub origin: TextOrigin,
 }
 
-pub(super) struct ParsedProject {
-    pub project: RefiProject,
-    pub sources: Vec<ParsedSource>,
-    pub notes: Vec<ParsedNote>,
-}
-
 fn name_or(ctx: &mut Ctx, el: &Element, fallback: &str) -> String {
     match el.attr("name") {
         Some(n) => n.to_string(),
@@ -141,7 +135,7 @@ fn position(ctx: &Ctx, el: &Element, attr: &str) -> Result<u64, RefiError> {
     })
 }
 
-fn read_selection(ctx: &mut Ctx, el: &Element) -> Result<RawSelection, RefiError> {
+pub(super) fn read_selection(ctx: &mut Ctx, el: &Element) -> Result<RawSelection, RefiError> {
     let sel = RefiSelection {
         guid: ctx.entity_guid(el)?,
         name: el.attr("name").map(str::to_string),
@@ -168,7 +162,12 @@ fn origin(el: &Element) -> TextOrigin {
     }
 }
 
-fn read_source(ctx: &mut Ctx, el: &Element) -> Result<ParsedSource, RefiError> {
+/// A `<TextSource>` whose selections were already read (as the stream passed them).
+pub(super) fn read_source(
+    ctx: &mut Ctx,
+    el: &Element,
+    raw: Vec<RawSelection>,
+) -> Result<ParsedSource, RefiError> {
     let guid = ctx.entity_guid(el)?;
     let fallback = el
         .attr("plainTextPath")
@@ -177,10 +176,6 @@ fn read_source(ctx: &mut Ctx, el: &Element) -> Result<ParsedSource, RefiError> {
         .filter(|f| !f.is_empty())
         .unwrap_or_else(|| guid.clone());
     let name = name_or(ctx, el, &fallback);
-    let mut raw = Vec::new();
-    for s in el.children_named("PlainTextSelection") {
-        raw.push(read_selection(ctx, s)?);
-    }
     let source = RefiSource {
         guid,
         name,
@@ -282,7 +277,9 @@ fn each<T>(
     Ok(out)
 }
 
-pub(super) fn parse_project(ctx: &mut Ctx, root: &Element) -> Result<ParsedProject, RefiError> {
+/// The head of a project — everything before its sources: name, origin, users, codebook,
+/// variables and cases (cases are applied after the sources they refer to).
+pub(super) fn parse_head(ctx: &mut Ctx, root: &Element) -> Result<RefiProject, RefiError> {
     if root.name != "Project" {
         return Err(ctx.err(
             root,
@@ -300,18 +297,30 @@ pub(super) fn parse_project(ctx: &mut Ctx, root: &Element) -> Result<ParsedProje
     let codes = read_codes(ctx, root.child("CodeBook").and_then(|cb| cb.child("Codes")))?;
     let variables = each(ctx, root.child("Variables"), "Variable", read_variable)?;
     let cases = each(ctx, root.child("Cases"), "Case", read_case)?;
-    let sources = each(ctx, root.child("Sources"), "TextSource", read_source)?;
-    if let Some(src) = root.child("Sources") {
-        let other = src
-            .children
-            .iter()
-            .filter(|c| c.name != "TextSource")
-            .count();
-        if other > 0 {
-            ctx.note(format!(
-                "{other} non-text source(s) (PDF, picture, audio, video) not imported"
-            ));
-        }
+    Ok(RefiProject {
+        name,
+        origin: root.attr("origin").map(str::to_string),
+        creating_user: ctx.opt_guid_attr(root, "creatingUserGUID"),
+        users,
+        codes,
+        variables,
+        cases,
+        ..RefiProject::default()
+    })
+}
+
+/// The tail of a project — everything after its sources: notes (texts still to load), sets,
+/// the project's note references and description. `other_sources` counts the non-text
+/// sources the stream passed over.
+pub(super) fn parse_tail(
+    ctx: &mut Ctx,
+    root: &Element,
+    other_sources: usize,
+) -> Result<(RefiProject, Vec<ParsedNote>), RefiError> {
+    if other_sources > 0 {
+        ctx.note(format!(
+            "{other_sources} non-text source(s) (PDF, picture, audio, video) not imported"
+        ));
     }
     let notes = each(ctx, root.child("Notes"), "Note", read_note)?;
     for (el, what) in [("Links", "links"), ("Graphs", "graphs")] {
@@ -324,23 +333,11 @@ pub(super) fn parse_project(ctx: &mut Ctx, root: &Element) -> Result<ParsedProje
         ctx.note("ignored an empty <Sets/>");
     }
     let sets = each(ctx, sets_el, "Set", read_set)?;
-    let project = RefiProject {
-        name,
-        origin: root.attr("origin").map(str::to_string),
-        creating_user: ctx.opt_guid_attr(root, "creatingUserGUID"),
-        users,
-        codes,
-        variables,
-        cases,
-        sources: Vec::new(),
-        notes: Vec::new(),
+    let tail = RefiProject {
         sets,
         project_note_refs: refs(ctx, root, "NoteRef")?,
         description: ctx.child_text(root, "Description"),
+        ..RefiProject::default()
     };
-    Ok(ParsedProject {
-        project,
-        sources,
-        notes,
-    })
+    Ok((tail, notes))
 }

@@ -4,17 +4,20 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use super::archive::Archive;
+use super::archive::{Archive, LineTap};
 use super::docx::docx_text;
 use super::error::RefiError;
 use super::limits::Limits;
 use super::model::{Adjustments, RefiProject, RefiSelection};
+use super::new_guid;
 use super::position_detect::PositionMode;
-use super::project_read::{ParsedSource, TextOrigin, parse_project};
+use super::project_read::{
+    ParsedSource, RawSelection, TextOrigin, parse_head, parse_tail, read_selection, read_source,
+};
 use super::read_ctx::Ctx;
 use super::refs::drop_dangling;
 use super::text_fix::{PositionOpts, canonicalize};
-use super::{new_guid, xml_dom};
+use super::xml_dom::{self, Element};
 
 type Zip = Archive<BufReader<File>>;
 
@@ -229,6 +232,42 @@ fn finish_source(
     Ok(src)
 }
 
+/// What a streamed project is handed to, in file order: the head (users, codebook,
+/// variables, cases), then each source as soon as it is read (its text canonical, its
+/// selections converted), then the tail (notes with their texts, sets, project note
+/// references, description). Only one source is in memory at a time.
+pub trait ProjectSink {
+    type Error: From<RefiError>;
+    fn head(&mut self, head: &RefiProject) -> Result<(), Self::Error>;
+    fn source(&mut self, source: super::RefiSource) -> Result<(), Self::Error>;
+    fn tail(&mut self, tail: RefiProject) -> Result<(), Self::Error>;
+}
+
+/// Collects a streamed project into the in-memory model.
+struct Collect(RefiProject);
+
+impl ProjectSink for Collect {
+    type Error = RefiError;
+
+    fn head(&mut self, head: &RefiProject) -> Result<(), RefiError> {
+        self.0 = head.clone();
+        Ok(())
+    }
+
+    fn source(&mut self, source: super::RefiSource) -> Result<(), RefiError> {
+        self.0.sources.push(source);
+        Ok(())
+    }
+
+    fn tail(&mut self, tail: RefiProject) -> Result<(), RefiError> {
+        self.0.notes = tail.notes;
+        self.0.sets = tail.sets;
+        self.0.project_note_refs = tail.project_note_refs;
+        self.0.description = tail.description;
+        Ok(())
+    }
+}
+
 /// Reads a `.qdpx` project leniently; see `Adjustments` for what was changed.
 pub fn read_qdpx(path: &Path, limits: &Limits) -> Result<(RefiProject, Adjustments), RefiError> {
     read_qdpx_with(path, limits, PositionMode::Auto)
@@ -241,6 +280,13 @@ pub fn read_qdpx_with(
     limits: &Limits,
     mode: PositionMode,
 ) -> Result<(RefiProject, Adjustments), RefiError> {
+    let mut sink = Collect(RefiProject::default());
+    let mut adj = stream_qdpx(path, limits, mode, &mut sink)?;
+    drop_dangling(&mut sink.0, &mut adj.0);
+    Ok((sink.0, adj))
+}
+
+fn open_archive(path: &Path, limits: &Limits) -> Result<Zip, RefiError> {
     let label = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -255,43 +301,105 @@ pub fn read_qdpx_with(
         });
     }
     let file = File::open(path).map_err(|e| RefiError::io(&label, e))?;
-    let mut zip = Archive::open(&label, BufReader::new(file), limits)?;
+    Archive::open(&label, BufReader::new(file), limits)
+}
+
+/// Reads a `.qdpx` project as a stream into `sink` (see `ProjectSink`): the project XML is
+/// decompressed and parsed as it is read, each selection becomes a compact record as soon as
+/// it closes, and each source is handed over (and dropped) when it closes, so memory stays
+/// bounded by the largest source, not the project. Returns the adjustments made.
+pub fn stream_qdpx<S: ProjectSink>(
+    path: &Path,
+    limits: &Limits,
+    mode: PositionMode,
+    sink: &mut S,
+) -> Result<Adjustments, S::Error> {
+    // Two handles on the archive: one streams the project XML, the other reads source
+    // texts while that stream is open.
+    let mut xml_zip = open_archive(path, limits)?;
+    let mut zip = open_archive(path, limits)?;
     let mut early = Vec::new();
-    let qde = find_qde(&zip, &mut early)?;
-    let qde_name = zip.names()[qde].clone();
+    let qde = find_qde(&xml_zip, &mut early)?;
+    let qde_name = xml_zip.names()[qde].clone();
     if let Some((dir, _)) = qde_name.rsplit_once('/') {
         zip.set_base(&format!("{dir}/"));
         early.push(format!(
             "the project sits in the folder '{dir}/' of the archive; read it from there"
         ));
     }
-    let qde_label = format!("{label}: {qde_name}");
-    let xml = zip.read(qde)?;
-    let root = xml_dom::parse(&qde_label, &xml)?;
-    drop(xml);
+    let qde_label = format!("{}: {qde_name}", zip.label());
     let mut ctx = Ctx::new(&qde_label);
     ctx.notes = early;
-    let parsed = parse_project(&mut ctx, &root)?;
-    drop(root);
-    let mut project = parsed.project;
-    let origin = project.origin.clone();
-    let positions = PositionOpts {
-        origin: origin.as_deref(),
-        mode,
-        from_docx: false,
+    let entry = xml_zip.stream(qde)?;
+    let failure = entry.failure.clone();
+    let (tap, lines) = LineTap::new(entry);
+    let input = std::io::BufReader::with_capacity(64 * 1024, tap);
+
+    let mut head: Option<RefiProject> = None;
+    let mut selections: Vec<RawSelection> = Vec::new();
+    let mut other_sources = 0usize;
+    let result = xml_dom::drive(
+        &qde_label,
+        input,
+        |pos| lines.borrow_mut().at(pos),
+        |open: xml_dom::Open, el: Element| -> Result<Option<Element>, S::Error> {
+            let parent = open.last().map(|p| p.name.as_str());
+            let in_sources = open.len() == 2 && parent == Some("Sources");
+            match (el.name.as_str(), parent) {
+                ("PlainTextSelection", Some("TextSource")) if open.len() == 3 => {
+                    selections.push(read_selection(&mut ctx, &el)?);
+                    Ok(None)
+                }
+                ("TextSource", _) if in_sources => {
+                    if head.is_none() {
+                        let h = parse_head(&mut ctx, &open[0])?;
+                        sink.head(&h)?;
+                        head = Some(h);
+                    }
+                    let origin = head.as_ref().and_then(|h| h.origin.clone());
+                    let positions = PositionOpts {
+                        origin: origin.as_deref(),
+                        mode,
+                        from_docx: false,
+                    };
+                    let raw = std::mem::take(&mut selections);
+                    let ps = read_source(&mut ctx, &el, raw)?;
+                    drop(el);
+                    let src = finish_source(&mut zip, ps, &mut ctx, limits, positions)?;
+                    sink.source(src)?;
+                    Ok(None)
+                }
+                (_, _) if in_sources => {
+                    other_sources += 1;
+                    Ok(None)
+                }
+                _ => Ok(Some(el)),
+            }
+        },
+    );
+    let root = match result {
+        Ok(root) => root,
+        Err(e) => {
+            // A check on the stream (size, ratio, damage) is the real reason, not the XML.
+            if let Some(f) = failure.borrow_mut().take() {
+                return Err(f.into());
+            }
+            return Err(e);
+        }
     };
-    for ps in parsed.sources {
-        project
-            .sources
-            .push(finish_source(&mut zip, ps, &mut ctx, limits, positions)?);
+    if head.is_none() {
+        let h = parse_head(&mut ctx, &root)?;
+        sink.head(&h)?;
     }
-    for pn in parsed.notes {
+    let (mut tail, parsed_notes) = parse_tail(&mut ctx, &root, other_sources)?;
+    drop(root);
+    for pn in parsed_notes {
         let mut note = pn.note;
         let what = format!("note '{}'", note.name);
         let (raw, _) = load_text(&mut zip, &pn.origin, &what, &mut ctx, limits)?;
         note.text = canonicalize(&raw, &[], &what, &mut ctx.notes, PositionOpts::default()).0;
-        project.notes.push(note);
+        tail.notes.push(note);
     }
-    drop_dangling(&mut project, &mut ctx.notes);
-    Ok((project, ctx.finish()))
+    sink.tail(tail)?;
+    Ok(ctx.finish())
 }

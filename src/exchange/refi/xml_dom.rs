@@ -138,56 +138,76 @@ pub(super) fn parse(file: &str, bytes: &[u8]) -> Result<Element, RefiError> {
         pos: 0,
         line: 1,
     };
-    let mut reader = Reader::from_str(text);
+    drive(
+        file,
+        text.as_bytes(),
+        |pos| lines.at(pos),
+        |_, el| Ok::<_, RefiError>(Some(el)),
+    )
+}
+
+/// The elements open around a closing one, outermost first (the root is `open[0]`; its
+/// children closed so far are in `open[0].children`).
+pub(super) type Open<'a> = &'a [Element];
+
+/// Runs the safe XML event loop over `reader`, building elements. Each element, when it
+/// closes, goes to `on_close` with the elements still open around it; what it returns is
+/// attached to its parent (`None`: consumed, e.g. turned into a compact record, so a large
+/// document never lives in memory as a tree). `line_at` maps a byte position to a line.
+pub(super) fn drive<R, E>(
+    file: &str,
+    input: R,
+    mut line_at: impl FnMut(u64) -> usize,
+    mut on_close: impl FnMut(Open, Element) -> Result<Option<Element>, E>,
+) -> Result<Element, E>
+where
+    R: std::io::BufRead,
+    E: From<RefiError>,
+{
+    let mut reader = Reader::from_reader(input);
+    let mut buf = Vec::new();
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
         let before = reader.buffer_position();
-        let event = match reader.read_event() {
+        buf.clear();
+        let event = match reader.read_event_into(&mut buf) {
             Ok(ev) => ev,
             Err(e) => {
-                let line = lines.at(reader.error_position());
-                return Err(xml_err(file, line, format!("malformed XML: {e}")));
+                let line = line_at(reader.error_position());
+                return Err(xml_err(file, line, format!("malformed XML: {e}")).into());
             }
         };
-        let line = lines.at(before);
-        match event {
+        let line = line_at(before);
+        let closed = match event {
             Event::DocType(_) => {
                 return Err(RefiError::EntityDeclaration {
                     file: file.to_string(),
                     line,
-                });
+                }
+                .into());
             }
             Event::Start(e) | Event::Empty(e) if root.is_some() && stack.is_empty() => {
                 let name = e.name().as_ref().to_string();
-                return Err(xml_err(file, line, format!("second root element <{name}>")));
+                return Err(xml_err(file, line, format!("second root element <{name}>")).into());
             }
             Event::Start(e) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(xml_err(file, line, "XML nested too deeply"));
+                    return Err(xml_err(file, line, "XML nested too deeply").into());
                 }
                 stack.push(make_element(file, line, &e)?);
+                None
             }
-            Event::Empty(e) => {
-                let el = make_element(file, line, &e)?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None => root = Some(el),
-                }
-            }
-            Event::End(_) => {
-                let Some(el) = stack.pop() else {
-                    return Err(xml_err(file, line, "unexpected closing tag"));
-                };
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None => root = Some(el),
-                }
-            }
+            Event::Empty(e) => Some(make_element(file, line, &e)?),
+            Event::End(_) => match stack.pop() {
+                Some(el) => Some(el),
+                None => return Err(xml_err(file, line, "unexpected closing tag").into()),
+            },
             Event::Text(t) => {
                 if let Some(el) = stack.last_mut() {
                     el.text.push_str(&t.xml10_content());
                 }
+                None
             }
             Event::CData(t) => {
                 if let Some(el) = stack.last_mut() {
@@ -195,6 +215,7 @@ pub(super) fn parse(file: &str, bytes: &[u8]) -> Result<Element, RefiError> {
                     el.text
                         .push_str(&s.replace("\r\n", "\n").replace('\r', "\n"));
                 }
+                None
             }
             Event::GeneralRef(r) => {
                 let ch = r
@@ -206,25 +227,36 @@ pub(super) fn parse(file: &str, bytes: &[u8]) -> Result<Element, RefiError> {
                     None => match resolve_entity(&name) {
                         Some(s) => s.to_string(),
                         None => {
-                            return Err(xml_err(file, line, format!("undefined entity &{name};")));
+                            return Err(
+                                xml_err(file, line, format!("undefined entity &{name};")).into()
+                            );
                         }
                     },
                 };
                 if let Some(el) = stack.last_mut() {
                     el.text.push_str(&piece);
                 }
+                None
             }
             Event::Eof => break,
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => None,
+        };
+        if let Some(el) = closed {
+            if stack.is_empty() {
+                root = Some(el);
+            } else if let Some(kept) = on_close(&stack, el)? {
+                stack.last_mut().expect("not empty").children.push(kept);
+            }
         }
     }
     if let Some(open) = stack.last() {
-        let line = lines.at(u64::MAX);
+        let line = line_at(u64::MAX);
         return Err(xml_err(
             file,
             line,
             format!("document ends before <{}> is closed", open.name),
-        ));
+        )
+        .into());
     }
-    root.ok_or_else(|| xml_err(file, 1, "no root element (empty document?)"))
+    root.ok_or_else(|| xml_err(file, 1, "no root element (empty document?)").into())
 }
