@@ -538,7 +538,7 @@ pub fn assigned(conn: &Connection, coder: &str) -> Result<Option<Assignment>> {
             out.push((name, Vec::new()));
         }
         if let Some(t) = turn {
-            out.last_mut().expect("pushed").1.push(t + 1);
+            out.last_mut().expect("pushed").1.push(t);
         }
     }
     Ok(Some((seq, out)))

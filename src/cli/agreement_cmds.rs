@@ -587,7 +587,7 @@ pub fn icr(ctx: &mut Context, action: IcrCommand) -> Result<()> {
                 return json(&r);
             }
             println!(
-                "ICR round {seq} ended; figures frozen: {} × {} over {} turn(s) in {} document(s).",
+                "ICR round {seq} ended; figures frozen: {} on {} code(s) over {} turn(s) in {} document(s).",
                 r.coders.join(" × "),
                 r.codes.len(),
                 r.n_units,
@@ -680,8 +680,8 @@ pub fn icr(ctx: &mut Context, action: IcrCommand) -> Result<()> {
                 );
                 for c in &b.codes {
                     println!(
-                        "  {:<40} α {}  {}",
-                        clip(&c.code, 40),
+                        "  {:<60} α {}  {}",
+                        clip(&c.code, 60),
                         c.krippendorff_alpha
                             .map(|a| format!("{a:.3}"))
                             .unwrap_or_else(|| "undef".into()),

@@ -230,7 +230,7 @@ fn frequencies_cmd(ctx: &Context, coder: Option<i64>, a: &FrequencyArgs) -> Resu
 
 fn coder_note(ctx: &Context, coder: Option<i64>) -> String {
     match coder {
-        None => "all coders' codings pooled".into(),
+        None => "independent coders' codings pooled (not consensus; --coder consensus for the final dataset, --coder NAME for one coder)".into(),
         Some(id) => {
             let name = ctx
                 .study

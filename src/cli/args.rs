@@ -47,7 +47,12 @@ pub enum Command {
     /// Add codes and their definitions from a codebook CSV (code,colour,definition,inclusion,exclusion,example)
     ImportCodebook { file: PathBuf },
     /// Import codings from a CSV (document,coder,code,start,end — or document,coder,code,match)
-    ImportCodings { file: PathBuf },
+    ImportCodings {
+        file: PathBuf,
+        /// Mark each document a coder has rows for as done by that coder (for agreement)
+        #[arg(long)]
+        done: bool,
+    },
     /// List the documents
     Docs {
         #[arg(long, value_enum, default_value_t = Output::Table)]

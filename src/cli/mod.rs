@@ -86,7 +86,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::ImportAttributes { file } => study_cmds::import_attributes(&mut ctx, &file),
         Command::ImportCodebook { file } => codebook_cmds::import(&mut ctx, &file),
-        Command::ImportCodings { file } => coding_cmds::import(&mut ctx, &file),
+        Command::ImportCodings { file, done } => coding_cmds::import(&mut ctx, &file, done),
         Command::Docs { format } => study_cmds::docs(&ctx, format),
         Command::Show { document, format } => study_cmds::show(&ctx, &document, format),
         Command::Participants { format } => study_cmds::participants(&ctx, format),

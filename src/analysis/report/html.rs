@@ -156,7 +156,7 @@ fn render_inner(
         escape(&chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string()),
         escape(&match &coder_name {
             Some(n) => format!("codings by {n}"),
-            None => "all coders' codings pooled".to_string(),
+            None => "independent coders' codings pooled (consensus not included)".to_string(),
         })
     );
     summary(conn, &index, &overall, &mut out)?;
