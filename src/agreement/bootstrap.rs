@@ -77,6 +77,86 @@ where
     Some((quantile(&stats, 0.025), quantile(&stats, 0.975)))
 }
 
+/// A bootstrap interval, or why there is none. Serialises as `[low, high]` or `null`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Interval {
+    /// Low, high, and how many resamples were dropped because the coefficient was undefined.
+    Defined(f64, f64, usize),
+    Undefined(String),
+}
+
+impl Interval {
+    pub fn as_option(&self) -> Option<[f64; 2]> {
+        match self {
+            Interval::Defined(a, b, _) => Some([*a, *b]),
+            Interval::Undefined(_) => None,
+        }
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Interval::Defined(..) => None,
+            Interval::Undefined(r) => Some(r),
+        }
+    }
+}
+
+/// 95% percentile intervals of several coefficients from the same resamples (units drawn with
+/// replacement, `iterations` times, seeded): one resample serves every coefficient, so the
+/// intervals of one table row describe the same bootstrap datasets.
+///
+/// Unlike [`bootstrap_ci`], an interval never silently disappears: when the coefficient is
+/// undefined on the data itself, or on some resamples, the result says so. Resamples on which
+/// a defined coefficient is undefined (e.g. every unit drawn in one category) are dropped and
+/// counted; the percentiles are taken over the rest when at least one resample is defined.
+pub fn bootstrap_intervals<F, const K: usize>(
+    r: &Ratings,
+    coefficients: F,
+    estimates: [bool; K],
+    iterations: usize,
+    seed: u64,
+) -> [Interval; K]
+where
+    F: Fn(&Ratings) -> [Value; K],
+{
+    let n = r.n_units();
+    let none = |why: &str| std::array::from_fn(|_| Interval::Undefined(why.to_string()));
+    if n == 0 {
+        return none("no units to resample");
+    }
+    if iterations == 0 {
+        return none("--iterations is 0");
+    }
+    let mut rng = SplitMix64::new(seed);
+    let mut sample = Ratings::with_capacity(r.n_coders(), r.n_categories(), n);
+    let mut stats: [Vec<f64>; K] = std::array::from_fn(|_| Vec::with_capacity(iterations));
+    for _ in 0..iterations {
+        sample.clear();
+        for _ in 0..n {
+            let u = rng.below(n as u64) as usize;
+            sample.push_raw_row(r.row(u));
+        }
+        for (k, v) in coefficients(&sample).iter().enumerate() {
+            if let Some(x) = v.as_option() {
+                stats[k].push(x);
+            }
+        }
+    }
+    std::array::from_fn(|k| {
+        if !estimates[k] {
+            return Interval::Undefined("the coefficient itself is undefined on these data".into());
+        }
+        let s = &mut stats[k];
+        if s.is_empty() {
+            return Interval::Undefined(format!(
+                "undefined on all {iterations} resamples (too few units or too little variation)"
+            ));
+        }
+        s.sort_by(f64::total_cmp);
+        Interval::Defined(quantile(s, 0.025), quantile(s, 0.975), iterations - s.len())
+    })
+}
+
 /// Linear-interpolation quantile of sorted data (numpy `method="linear"`).
 fn quantile(sorted: &[f64], p: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * p;

@@ -13,13 +13,20 @@
 
 mod bootstrap;
 mod cohen;
+pub mod consensus;
 mod data;
+pub mod done;
 mod fleiss;
 mod gwet;
+pub mod icr;
 mod krippendorff;
+pub mod methods;
 mod percent;
 pub mod report;
+pub mod report_meta;
 pub mod review;
+pub mod scope;
+pub mod sentences;
 mod summary;
 mod tally;
 mod unitized;
@@ -34,7 +41,7 @@ mod reference_tests;
 #[cfg(test)]
 mod unitized_tests;
 
-pub use bootstrap::{SplitMix64, bootstrap_ci};
+pub use bootstrap::{Interval, SplitMix64, bootstrap_ci, bootstrap_intervals};
 pub use cohen::{cohen_kappa, mean_pairwise_cohen};
 pub use data::{MISSING, Ratings, RatingsError};
 pub use fleiss::fleiss_kappa;

@@ -1,10 +1,12 @@
 //! The agreement report: per code (present/absent per unit) and, for a code set treated as
 //! mutually exclusive categories, overall — in the JSON shape scripts rely on.
 
+use super::report_meta::{self, ReportMeta};
+use super::scope::{DocRule, LeftOut, Scope};
 use super::units::{CompactCoding, Comparison, Unit, UnitKind};
 use super::{
-    CategoricalSummary, Ratings, Span, Value, all_categorical, binary_u_alpha, bootstrap_ci,
-    cu_alpha, krippendorff_alpha_nominal, mean_pairwise_cohen, u_alpha, union_u_alpha,
+    CategoricalSummary, Interval, Ratings, Span, Value, all_categorical, binary_u_alpha,
+    bootstrap_intervals, cu_alpha, u_alpha, union_u_alpha,
 };
 use crate::codebook::subtree_ids;
 use crate::error::Result;
@@ -48,10 +50,28 @@ pub struct Coefficients {
     pub binary_u_alpha: Option<Option<f64>>,
     #[serde(skip_serializing_if = "is_absent")]
     pub cu_alpha: Option<Option<f64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cohen_kappa_ci: Option<[f64; 2]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub krippendorff_alpha_ci: Option<[f64; 2]>,
+    /// 95% bootstrap intervals (with --ci): outer None = not requested / not applicable,
+    /// inner None = no interval (JSON null; the reason is in the notes).
+    #[serde(skip_serializing_if = "is_absent_ci")]
+    pub percent_agreement_ci: Option<Option<[f64; 2]>>,
+    #[serde(skip_serializing_if = "is_absent_ci")]
+    pub cohen_kappa_ci: Option<Option<[f64; 2]>>,
+    #[serde(skip_serializing_if = "is_absent_ci")]
+    pub fleiss_kappa_ci: Option<Option<[f64; 2]>>,
+    #[serde(skip_serializing_if = "is_absent_ci")]
+    pub krippendorff_alpha_ci: Option<Option<[f64; 2]>>,
+    #[serde(skip_serializing_if = "is_absent_ci")]
+    pub gwet_ac1_ci: Option<Option<[f64; 2]>>,
+    #[serde(skip_serializing_if = "is_absent_ci")]
+    pub u_alpha_ci: Option<Option<[f64; 2]>>,
+    #[serde(skip_serializing_if = "is_absent_ci")]
+    pub binary_u_alpha_ci: Option<Option<[f64; 2]>>,
+    #[serde(skip_serializing_if = "is_absent_ci")]
+    pub cu_alpha_ci: Option<Option<[f64; 2]>>,
+}
+
+fn is_absent_ci(v: &Option<Option<[f64; 2]>>) -> bool {
+    v.is_none()
 }
 
 /// Outer None: the key does not apply to this unit; inner None: undefined (JSON null + note).
@@ -80,6 +100,10 @@ pub struct AgreementReport {
     pub coders: Vec<String>,
     pub documents: Vec<String>,
     pub left_out: Vec<String>,
+    /// How coders and documents were chosen; what was left out and why.
+    pub comparison: ComparisonStatement,
+    /// What a methods reviewer asks for (see [`super::report_meta`]).
+    pub report: ReportMeta,
     pub n_units: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overall: Option<Coefficients>,
@@ -88,13 +112,65 @@ pub struct AgreementReport {
     pub notes: Vec<String>,
 }
 
+/// How a comparison's coders and documents were chosen, for the JSON and every display.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ComparisonStatement {
+    /// `done` (documents every compared coder marked done) or `coded` (any of them coded).
+    pub rule: DocRule,
+    pub documents_rule: String,
+    pub coders_rule: String,
+    pub left_out_documents: Vec<LeftOut>,
+    pub left_out_coders: Vec<LeftOut>,
+}
+
+impl ComparisonStatement {
+    pub fn of(scope: &Scope) -> ComparisonStatement {
+        ComparisonStatement {
+            rule: scope.rule,
+            documents_rule: scope.documents_rule.clone(),
+            coders_rule: scope.coders_rule.clone(),
+            left_out_documents: scope.left_out.clone(),
+            left_out_coders: scope.excluded_coders.clone(),
+        }
+    }
+}
+
 /// Records why a value is undefined and turns it into an Option for the JSON.
-struct Notes(Vec<String>);
+pub(crate) struct Notes {
+    pub(crate) list: Vec<String>,
+    /// Coder names, so that reasons say "alex and sam", never "coders 0 and 1".
+    names: Vec<String>,
+}
 
 impl Notes {
+    fn named(&self, reason: &str) -> String {
+        let mut out = reason.to_string();
+        for (a, na) in self.names.iter().enumerate() {
+            for (b, nb) in self.names.iter().enumerate() {
+                out = out.replace(&format!("coders {a} and {b}"), &format!("{na} and {nb}"));
+            }
+        }
+        out
+    }
+
     fn take(&mut self, scope: &str, name: &str, v: &Value) -> Option<f64> {
         if let Some(reason) = v.reason() {
-            self.0.push(format!("{scope}: {name} undefined ({reason})"));
+            let reason = self.named(reason);
+            self.list
+                .push(format!("{scope}: {name} undefined ({reason})"));
+        }
+        v.as_option()
+    }
+
+    fn take_ci(&mut self, scope: &str, name: &str, v: &Interval) -> Option<[f64; 2]> {
+        match v {
+            Interval::Undefined(reason) => self
+                .list
+                .push(format!("{scope}: no 95% interval for {name} ({reason})")),
+            Interval::Defined(_, _, dropped) if *dropped > 0 => self.list.push(format!(
+                "{scope}: {name} interval from the resamples where it is defined ({dropped} dropped)"
+            )),
+            Interval::Defined(..) => {}
         }
         v.as_option()
     }
@@ -215,13 +291,39 @@ fn binary_ratings(p: &Presence, code: usize, n_units: usize, uncoded: Uncoded) -
     r
 }
 
-fn with_ci(coef: &mut Coefficients, r: &Ratings, ci: Option<(usize, u64)>) {
-    if let Some((iterations, seed)) = ci {
-        coef.cohen_kappa_ci =
-            bootstrap_ci(r, mean_pairwise_cohen, iterations, seed).map(|(a, b)| [a, b]);
-        coef.krippendorff_alpha_ci =
-            bootstrap_ci(r, krippendorff_alpha_nominal, iterations, seed).map(|(a, b)| [a, b]);
-    }
+/// The five categorical coefficients of one matrix, in the order of the interval fields.
+fn five(s: &CategoricalSummary) -> [Value; 5] {
+    [
+        s.percent_agreement.clone(),
+        s.cohen_kappa_mean.clone(),
+        s.fleiss_kappa.clone(),
+        s.krippendorff_alpha.clone(),
+        s.gwet_ac1.clone(),
+    ]
+}
+
+fn with_ci(
+    notes: &mut Notes,
+    scope: &str,
+    coef: &mut Coefficients,
+    r: &Ratings,
+    s: &CategoricalSummary,
+    ci: Option<(usize, u64)>,
+) {
+    let Some((iterations, seed)) = ci else { return };
+    let estimates = five(s).map(|v| v.is_defined());
+    let [pa, ck, fk, ka, ac] = bootstrap_intervals(
+        r,
+        |x| five(&all_categorical(x)),
+        estimates,
+        iterations,
+        seed,
+    );
+    coef.percent_agreement_ci = Some(notes.take_ci(scope, "percent agreement", &pa));
+    coef.cohen_kappa_ci = Some(notes.take_ci(scope, "Cohen's kappa", &ck));
+    coef.fleiss_kappa_ci = Some(notes.take_ci(scope, "Fleiss' kappa", &fk));
+    coef.krippendorff_alpha_ci = Some(notes.take_ci(scope, "Krippendorff's alpha", &ka));
+    coef.gwet_ac1_ci = Some(notes.take_ci(scope, "Gwet's AC1", &ac));
 }
 
 /// Codes that any compared coder applied in the compared documents, in codebook order.
@@ -238,45 +340,71 @@ pub fn compute(
     cmp: &Comparison,
     opts: &Options,
 ) -> Result<AgreementReport> {
-    let mut notes = Notes(Vec::new());
+    let coder_names: Vec<String> = cmp.coders.iter().map(|c| c.name.clone()).collect();
+    let mut notes = Notes {
+        list: Vec::new(),
+        names: coder_names.clone(),
+    };
     let set = if opts.code_set.is_empty() {
         Vec::new()
     } else {
         resolve_set(cmp, &opts.code_set)?
     };
     let used = used_codes(cmp);
-    let coder_names: Vec<String> = cmp.coders.iter().map(|c| c.name.clone()).collect();
     let mut report = AgreementReport {
         unit: opts.unit.name(),
         coders: coder_names.clone(),
         documents: cmp.documents.iter().map(|d| d.name.clone()).collect(),
         left_out: cmp.left_out.clone(),
+        comparison: ComparisonStatement::of(&cmp.scope),
+        report: ReportMeta::default(),
         n_units: 0,
         overall: None,
         pairs: Vec::new(),
         codes: Vec::new(),
         notes: Vec::new(),
     };
-    if !cmp.left_out.is_empty() {
-        notes.0.push(format!(
-            "left out (not coded by every compared coder): {}",
-            cmp.left_out.join(", ")
-        ));
+    for l in &cmp.scope.left_out {
+        notes
+            .list
+            .push(format!("left out document {}: {}", l.name, l.reason));
+    }
+    for l in &cmp.scope.excluded_coders {
+        notes
+            .list
+            .push(format!("left out coder {}: {}", l.name, l.reason));
     }
     if opts.unit == UnitKind::Span {
-        unitized(cmp, &set, &used, &mut report, &mut notes);
-        report.notes = notes.0;
+        unitized(cmp, &set, &used, &mut report, &mut notes, opts.ci.is_some());
+        report.report = report_meta::build(conn, cmp, opts, &report, &set)?;
+        report.notes = notes.list;
         return Ok(report);
     }
     let units = cmp.units(conn, opts.unit)?;
     report.n_units = units.len();
-    let wanted: Vec<usize> = used.iter().copied().chain(set.iter().copied()).collect();
+    // With a code set, only the set's codes are read and tabulated (the per-code rows of the
+    // set and the overall row are what is printed).
+    let per_code: Vec<usize> = if set.is_empty() {
+        used.clone()
+    } else {
+        used.iter().copied().filter(|k| set.contains(k)).collect()
+    };
+    let wanted: Vec<usize> = per_code
+        .iter()
+        .copied()
+        .chain(set.iter().copied())
+        .collect();
     let p = presence(cmp, &units, &wanted);
-    for &k in &used {
+    for &k in &per_code {
         let r = binary_ratings(&p, k, units.len(), opts.uncoded);
         let path = &cmp.codes[k].path;
-        let mut coef = notes.categorical(path, &all_categorical(&r));
-        with_ci(&mut coef, &r, opts.ci);
+        let summary = all_categorical(&r);
+        let mut coef = notes.categorical(path, &summary);
+        with_ci(&mut notes, path, &mut coef, &r, &summary, opts.ci);
+        report
+            .report
+            .prevalence
+            .push((path.clone(), prevalence(&r)));
         report.codes.push(CodeResult {
             code: path.clone(),
             coefficients: coef,
@@ -284,13 +412,14 @@ pub fn compute(
     }
     let pair_source = if set.is_empty() {
         notes
-            .0
+            .list
             .push("pairs: pooled over every (unit, code) judgement".into());
         pooled_ratings(&p, &used, units.len(), opts.uncoded)
     } else {
         let r = set_ratings(cmp, &units, &set, opts.uncoded, &mut notes);
-        let mut coef = notes.categorical("overall", &all_categorical(&r));
-        with_ci(&mut coef, &r, opts.ci);
+        let summary = all_categorical(&r);
+        let mut coef = notes.categorical("overall", &summary);
+        with_ci(&mut notes, "overall", &mut coef, &r, &summary, opts.ci);
         report.overall = Some(coef);
         r
     };
@@ -304,8 +433,28 @@ pub fn compute(
             cohen_kappa: notes.take(&scope, "Cohen's kappa", &pair.cohen_kappa),
         });
     }
-    report.notes = notes.0;
+    let prevalence = std::mem::take(&mut report.report.prevalence);
+    report.report = report_meta::build(conn, cmp, opts, &report, &set)?;
+    report.report.prevalence = prevalence;
+    report_meta::explain(&mut report.report, cmp.coders.len(), opts);
+    report.notes = notes.list;
     Ok(report)
+}
+
+/// Share of judgements that are "present" (category 1) in a binary matrix.
+fn prevalence(r: &Ratings) -> f64 {
+    let (mut yes, mut all) = (0u64, 0u64);
+    for &v in r.raw_values() {
+        if v != super::MISSING {
+            all += 1;
+            yes += u64::from(v == 1);
+        }
+    }
+    if all == 0 {
+        0.0
+    } else {
+        yes as f64 / all as f64
+    }
 }
 
 fn pooled_ratings(p: &Presence, codes: &[usize], n_units: usize, uncoded: Uncoded) -> Ratings {
@@ -325,7 +474,8 @@ fn pooled_ratings(p: &Presence, codes: &[usize], n_units: usize, uncoded: Uncode
 }
 
 /// Categories: 0 = none of the set, i + 1 = the set's i-th code. A coder who applied several
-/// codes of the set to one unit is taken at the code covering most of the unit (noted).
+/// codes of the set to one unit is taken at the code covering most of the unit, summed over
+/// that code's codings (two 8-character codings of A beat one 10-character coding of B; noted).
 fn set_ratings(
     cmp: &Comparison,
     units: &[Unit],
@@ -337,25 +487,47 @@ fn set_ratings(
     let ranges = doc_ranges(units, cmp.documents.len());
     let mut best: Vec<(i64, u32)> = vec![(0, 0); units.len() * n];
     let mut several = vec![false; units.len() * n];
-    for c in cmp.codings.iter().filter(|c| set.contains(&c.code)) {
-        let category = set.iter().position(|&k| k == c.code).expect("in set") as u32 + 1;
-        for u in overlapping(units, ranges[c.doc], c.start, c.end) {
-            let overlap = c.end.min(units[u].end) - c.start.max(units[u].start);
-            let slot = &mut best[u * n + c.coder];
-            if slot.1 != 0 && slot.1 != category {
-                several[u * n + c.coder] = true;
-            }
-            // Ties go to the code first in codebook order, so the result never depends on
-            // the order codings were stored in.
-            if overlap > slot.0 || (overlap == slot.0 && category < slot.1) {
-                *slot = (overlap, category);
+    // One category at a time: its coverage per (unit, coder) is summed in `sum`, and only the
+    // slots it touched are compared with the best so far and reset (linear in the codings).
+    let mut sum: Vec<i64> = vec![0; units.len() * n];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut by_code: Vec<Vec<&CompactCoding>> = vec![Vec::new(); set.len()];
+    for c in &cmp.codings {
+        if let Some(i) = set.iter().position(|&k| k == c.code) {
+            by_code[i].push(c);
+        }
+    }
+    for (i, codings) in by_code.iter().enumerate() {
+        let category = i as u32 + 1;
+        for c in codings {
+            for u in overlapping(units, ranges[c.doc], c.start, c.end) {
+                let overlap = c.end.min(units[u].end) - c.start.max(units[u].start);
+                let slot = u * n + c.coder;
+                if sum[slot] == 0 {
+                    touched.push(slot);
+                }
+                sum[slot] += overlap;
             }
         }
+        for &slot in &touched {
+            let cover = sum[slot];
+            sum[slot] = 0;
+            let b = &mut best[slot];
+            if b.1 != 0 {
+                several[slot] = true;
+            }
+            // Categories are visited in set order, so ties go to the code named first and the
+            // result never depends on the order codings were stored in.
+            if cover > b.0 {
+                *b = (cover, category);
+            }
+        }
+        touched.clear();
     }
     let multi = several.iter().filter(|&&s| s).count();
     if multi > 0 {
-        notes.0.push(format!(
-            "overall: {multi} unit judgement(s) had several codes of the set; each was taken as the code covering most of the unit (ties: first in codebook order)"
+        notes.list.push(format!(
+            "overall: {multi} unit judgement(s) had several codes of the set; each was taken as the code covering most of the unit, summed over that code's codings (ties: the code named first)"
         ));
     }
     let mut r = Ratings::with_capacity(n, set.len() as u32 + 1, units.len());
@@ -398,11 +570,17 @@ fn unitized(
     used: &[usize],
     report: &mut AgreementReport,
     notes: &mut Notes,
+    ci: bool,
 ) {
+    const NO_CI: &str = "no bootstrap interval for span agreement: the characters of a continuum are not independent units, so resampling them would overstate precision; compare documents or rounds instead";
     let len: usize = cmp.documents.iter().map(|d| d.char_count as usize).sum();
     let n = cmp.coders.len();
     report.n_units = len;
-    notes.0.push(format!(
+    if ci {
+        notes.list.push(format!("span: {NO_CI}"));
+    }
+    let no_ci = || ci.then_some(None);
+    notes.list.push(format!(
         "span: one continuum of {len} characters over the compared documents"
     ));
     for &k in used {
@@ -413,6 +591,7 @@ fn unitized(
             code: path.clone(),
             coefficients: Coefficients {
                 u_alpha: Some(notes.take(path, "uα", &v)),
+                u_alpha_ci: no_ci(),
                 ..Default::default()
             },
         });
@@ -426,6 +605,9 @@ fn unitized(
             u_alpha: Some(notes.take("overall", "uα", &u_alpha(len, n, &s, cats))),
             binary_u_alpha: Some(notes.take("overall", "|uα", &union_u_alpha(len, n, &s, cats))),
             cu_alpha: Some(notes.take("overall", "cuα", &cu_alpha(len, n, &s, cats))),
+            u_alpha_ci: no_ci(),
+            binary_u_alpha_ci: no_ci(),
+            cu_alpha_ci: no_ci(),
             ..Default::default()
         });
     }

@@ -1,12 +1,15 @@
 //! From the study file to compact agreement data: which documents count, the units of analysis
 //! (turns, sentences, characters), and each coder's codings as small integers.
+//! Which coders and documents are compared is decided in [`super::scope`].
 
+use super::scope::{self, Scope};
+use super::sentences;
 use crate::codebook::{self, Code};
 use crate::error::Result;
 use crate::study::documents;
 use rusqlite::Connection;
 use serde::Serialize;
-use unicode_segmentation::UnicodeSegmentation;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -57,129 +60,159 @@ pub struct ComparedDocument {
 pub struct Comparison {
     pub coders: Vec<crate::study::Coder>,
     pub documents: Vec<ComparedDocument>,
-    /// Documents left out because not every compared coder coded them.
+    /// Documents left out (names), with the reasons in `scope.left_out`.
     pub left_out: Vec<String>,
+    /// How coders and documents were chosen, and what was left out and why.
+    pub scope: Scope,
     pub codes: Vec<Code>,
     pub codings: Vec<CompactCoding>,
+    /// Only units inside these ranges count, per document id (an ICR round's drawn turns).
+    pub restrict: Option<HashMap<i64, Vec<(i64, i64)>>>,
 }
 
 pub struct Selection<'a> {
-    /// Coder names; empty means every coder with codings except consensus coders.
+    /// Coder names; empty means the default rule (see [`super::scope`]).
     pub coders: &'a [String],
     /// Document names; empty means all.
     pub documents: &'a [String],
 }
 
-impl Comparison {
-    pub fn load(conn: &Connection, sel: &Selection) -> Result<Comparison> {
-        let all_coders = crate::study::coders_with_codings(conn)?;
-        let coders: Vec<crate::study::Coder> = if sel.coders.is_empty() {
-            all_coders.into_iter().filter(|c| !c.is_consensus).collect()
-        } else {
-            sel.coders
-                .iter()
-                .map(|name| {
-                    all_coders
-                        .iter()
-                        .find(|c| &c.name == name)
-                        .cloned()
-                        .ok_or_else(|| {
-                            crate::not_found!("coder '{name}' has no codings in this study")
-                        })
-                })
-                .collect::<Result<_>>()?
-        };
-        if coders.len() < 2 {
-            return Err(crate::invalid!(
-                "agreement needs at least two coders with codings; found {}",
-                coders.len()
-            ));
-        }
-        let mut docs = documents::list(conn)?;
-        if !sel.documents.is_empty() {
-            let wanted: Vec<i64> = sel
-                .documents
-                .iter()
-                .map(|d| documents::resolve(conn, d).map(|d| d.id))
-                .collect::<Result<_>>()?;
-            docs.retain(|d| wanted.contains(&d.id));
-        }
-        let mut coded_by =
-            conn.prepare_cached("SELECT DISTINCT coder_id FROM codings WHERE document_id = ?1")?;
-        let mut documents = Vec::new();
-        let mut left_out = Vec::new();
-        for d in docs {
-            let ids: Vec<i64> = coded_by
-                .query_map([d.id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            if coders.iter().all(|c| ids.contains(&c.id)) {
-                documents.push(ComparedDocument {
-                    id: d.id,
-                    name: d.name,
-                    char_count: d.char_count,
-                });
-            } else {
-                left_out.push(d.name);
+/// Dense lookup from a row id to a small index (ids are autoincrement, so a vector indexed by
+/// id is compact); ids beyond the table map to nothing.
+struct IdIndex(Vec<u32>);
+
+impl IdIndex {
+    const NONE: u32 = u32::MAX;
+
+    fn new(ids: impl Iterator<Item = i64> + Clone) -> IdIndex {
+        let max = ids.clone().max().unwrap_or(0).max(0) as usize;
+        let mut v = vec![Self::NONE; max + 1];
+        for (i, id) in ids.enumerate() {
+            if id >= 0 {
+                v[id as usize] = i as u32;
             }
         }
+        IdIndex(v)
+    }
+
+    fn get(&self, id: i64) -> Option<usize> {
+        let i = *self.0.get(usize::try_from(id).ok()?)?;
+        (i != Self::NONE).then_some(i as usize)
+    }
+}
+
+impl Comparison {
+    pub fn load(conn: &Connection, sel: &Selection) -> Result<Comparison> {
+        let wanted: Vec<i64> = sel
+            .documents
+            .iter()
+            .map(|d| documents::resolve(conn, d).map(|d| d.id))
+            .collect::<Result<_>>()?;
+        let scope = scope::choose(conn, sel.coders, &wanted)?;
+        Self::from_scope(conn, scope, None)
+    }
+
+    /// Reads the codings of the scope's coders in its documents: one indexed scan per document,
+    /// ids mapped to small indices by direct lookup. With `only_codes`, codings of other codes
+    /// are skipped as they are read.
+    pub fn from_scope(
+        conn: &Connection,
+        scope: Scope,
+        only_codes: Option<&[i64]>,
+    ) -> Result<Comparison> {
+        let mut names =
+            conn.prepare_cached("SELECT name, char_count FROM documents WHERE id = ?1")?;
+        let documents: Vec<ComparedDocument> = scope
+            .documents
+            .iter()
+            .map(|&id| {
+                names
+                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map(|(name, char_count)| ComparedDocument {
+                        id,
+                        name,
+                        char_count,
+                    })
+            })
+            .collect::<Result<_, _>>()?;
         let codes = codebook::all(conn)?;
+        let code_index = IdIndex::new(codes.iter().map(|c| c.id));
+        let coder_index = IdIndex::new(scope.coders.iter().map(|c| c.id));
+        let keep_code: Vec<bool> = match only_codes {
+            None => vec![true; codes.len()],
+            Some(ids) => codes.iter().map(|c| ids.contains(&c.id)).collect(),
+        };
         let mut stmt = conn.prepare_cached(
-            "SELECT document_id, code_id, coder_id, start, \"end\" FROM codings ORDER BY document_id, start",
+            "SELECT code_id, coder_id, start, \"end\" FROM codings WHERE document_id = ?1",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get(3)?,
-                r.get(4)?,
-            ))
-        })?;
         let mut codings = Vec::new();
-        for row in rows {
-            let (doc, code, coder, start, end) = row?;
-            let (Some(doc), Some(code), Some(coder)) = (
-                documents.iter().position(|d| d.id == doc),
-                codes.iter().position(|c| c.id == code),
-                coders.iter().position(|c| c.id == coder),
-            ) else {
-                continue;
-            };
-            codings.push(CompactCoding {
-                doc,
-                code,
-                coder,
-                start,
-                end,
-            });
+        for (doc, d) in documents.iter().enumerate() {
+            let mut rows = stmt.query([d.id])?;
+            while let Some(r) = rows.next()? {
+                let (Some(code), Some(coder)) =
+                    (code_index.get(r.get(0)?), coder_index.get(r.get(1)?))
+                else {
+                    continue;
+                };
+                if !keep_code[code] {
+                    continue;
+                }
+                codings.push(CompactCoding {
+                    doc,
+                    code,
+                    coder,
+                    start: r.get(2)?,
+                    end: r.get(3)?,
+                });
+            }
         }
+        codings.sort_unstable_by_key(|c| (c.doc, c.start));
         Ok(Comparison {
-            coders,
+            coders: scope.coders.clone(),
+            left_out: scope.left_out.iter().map(|l| l.name.clone()).collect(),
+            scope,
             documents,
-            left_out,
             codes,
             codings,
+            restrict: None,
         })
     }
 
     /// The units of analysis of the compared documents, in document and text order.
     pub fn units(&self, conn: &Connection, kind: UnitKind) -> Result<Vec<Unit>> {
         let mut units = Vec::new();
+        let mut turns = conn.prepare_cached(
+            "SELECT start, \"end\" FROM turns WHERE document_id = ?1 ORDER BY idx",
+        )?;
         for (i, d) in self.documents.iter().enumerate() {
             match kind {
                 UnitKind::Turn => {
-                    for t in documents::turns(conn, d.id)? {
-                        units.push(Unit {
-                            doc: i,
-                            start: t.start,
-                            end: t.end,
-                        });
+                    let rows = turns.query_map([d.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    for row in rows {
+                        let (start, end) = row?;
+                        units.push(Unit { doc: i, start, end });
                     }
                 }
                 UnitKind::Sentence => {
-                    let text = documents::text(conn, d.id)?;
-                    for t in documents::turns(conn, d.id)? {
-                        sentences(&text, t.start, t.end, i, &mut units);
+                    let chars: Vec<char> = documents::text(conn, d.id)?.chars().collect();
+                    let rows = turns
+                        .query_map([d.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+                    for row in rows {
+                        let (start, end) = row?;
+                        let (a, b) = (
+                            start.max(0) as usize,
+                            (end.max(0) as usize).min(chars.len()),
+                        );
+                        if a >= b {
+                            continue;
+                        }
+                        for (s, e) in sentences::split(&chars[a..b]) {
+                            units.push(Unit {
+                                doc: i,
+                                start: start + s as i64,
+                                end: start + e as i64,
+                            });
+                        }
                     }
                 }
                 UnitKind::Char | UnitKind::Span => {
@@ -191,31 +224,19 @@ impl Comparison {
                 }
             }
         }
-        Ok(units)
-    }
-}
-
-/// Splits the turn [start, end) into sentence units (Unicode sentence boundaries), dropping
-/// whitespace-only pieces.
-fn sentences(text: &str, start: i64, end: i64, doc: usize, out: &mut Vec<Unit>) {
-    let turn = crate::text::slice_chars(text, start as usize, end as usize);
-    let mut offset = start;
-    for piece in turn.split_sentence_bounds() {
-        let len = piece.chars().count() as i64;
-        let lead = piece.chars().take_while(|c| c.is_whitespace()).count() as i64;
-        let trail = piece
-            .chars()
-            .rev()
-            .take_while(|c| c.is_whitespace())
-            .count() as i64;
-        if lead < len {
-            out.push(Unit {
-                doc,
-                start: offset + lead,
-                end: offset + len - trail,
+        if let Some(allowed) = &self.restrict {
+            units.retain(|u| {
+                allowed
+                    .get(&self.documents[u.doc].id)
+                    .is_some_and(|ranges| {
+                        let i = ranges.partition_point(|r| r.1 < u.end);
+                        ranges
+                            .get(i)
+                            .is_some_and(|r| r.0 <= u.start && u.end <= r.1)
+                    })
             });
         }
-        offset += len;
+        Ok(units)
     }
 }
 
@@ -224,14 +245,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sentences_split_on_unicode_bounds_and_trim() {
-        let text = "Hi. I use it weekly! Really?  Yes";
-        let mut out = Vec::new();
-        sentences(text, 0, text.chars().count() as i64, 0, &mut out);
-        let got: Vec<&str> = out
-            .iter()
-            .map(|u| crate::text::slice_chars(text, u.start as usize, u.end as usize))
-            .collect();
-        assert_eq!(got, ["Hi.", "I use it weekly!", "Really?", "Yes"]);
+    fn id_index_maps_ids_to_positions() {
+        let ix = IdIndex::new([7i64, 3, 12].into_iter());
+        assert_eq!(ix.get(7), Some(0));
+        assert_eq!(ix.get(3), Some(1));
+        assert_eq!(ix.get(12), Some(2));
+        assert_eq!(ix.get(4), None);
+        assert_eq!(ix.get(99), None);
+        assert_eq!(ix.get(-1), None);
     }
 }

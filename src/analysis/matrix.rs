@@ -56,7 +56,8 @@ impl Grouping {
 
 #[derive(Debug, Clone, Default)]
 pub struct MatrixOptions {
-    /// One coder's codings; None pools all coders.
+    /// One coder's codings (the consensus coder included); None pools the independent coders
+    /// (never the consensus coder, whose codings repeat theirs).
     pub coder: Option<i64>,
     pub by: Grouping,
     /// Count moderators as participants (default: they are left out of participant counts).
@@ -207,8 +208,13 @@ pub(crate) struct CodingPos {
 pub(crate) fn read_codings(conn: &Connection, coder: Option<i64>) -> Result<Vec<CodingPos>> {
     // Start and end travel packed in one column (offsets are far below 2^31: transcripts are
     // at most 256 MB), which saves a column read per coding.
+    // Pooling means the independent coders: the consensus coder's codings are derived from
+    // theirs, so pooling them too would count agreed units twice (issue 11). Consensus is
+    // analysed on its own with --coder consensus.
     const ALL: &str = "SELECT document_id, code_id, (start << 32) | \"end\" FROM codings
-          INDEXED BY codings_analysis ORDER BY document_id";
+          INDEXED BY codings_analysis
+          WHERE coder_id NOT IN (SELECT id FROM coders WHERE is_consensus = 1)
+          ORDER BY document_id";
     const ONE: &str = "SELECT document_id, code_id, (start << 32) | \"end\" FROM codings
           INDEXED BY codings_analysis WHERE coder_id = ?1 ORDER BY document_id";
     let mut stmt = conn.prepare_cached(if coder.is_some() { ONE } else { ALL })?;

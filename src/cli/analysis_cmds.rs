@@ -35,7 +35,9 @@ pub fn run(ctx: &mut Context, coder: Option<&str>, command: Command) -> Result<(
             saturation_cmd(ctx, filter(ctx)?, order.as_deref(), format)
         }
         Command::Codebook { action } => codebook_cmd(ctx, action),
-        Command::Report { out, by } => report_cmd(ctx, filter(ctx)?, &out, by.as_deref()),
+        Command::Report { out, by, coders } => {
+            report_cmd(ctx, filter(ctx)?, &out, by.as_deref(), coders)
+        }
         _ => unreachable!("dispatched here only for analysis commands"),
     }
 }
@@ -228,7 +230,7 @@ fn frequencies_cmd(ctx: &Context, coder: Option<i64>, a: &FrequencyArgs) -> Resu
 
 fn coder_note(ctx: &Context, coder: Option<i64>) -> String {
     match coder {
-        None => "all coders' codings pooled".into(),
+        None => "independent coders' codings pooled (not consensus; --coder consensus for the final dataset, --coder NAME for one coder)".into(),
         Some(id) => {
             let name = ctx
                 .study
@@ -617,10 +619,17 @@ fn codebook_cmd(ctx: &mut Context, action: CodebookCommand) -> Result<()> {
     }
 }
 
-fn report_cmd(ctx: &Context, coder: Option<i64>, out: &Path, by: Option<&str>) -> Result<()> {
+fn report_cmd(
+    ctx: &Context,
+    coder: Option<i64>,
+    out: &Path,
+    by: Option<&str>,
+    agreement_coders: Vec<String>,
+) -> Result<()> {
     let opts = crate::analysis::report::ReportOptions {
         coder,
         by: by.map(str::to_string),
+        agreement_coders,
     };
     let html = crate::analysis::report::html::render(ctx.study.conn(), &opts)?;
     crate::analysis::report::write_private(out, &html)?;

@@ -49,7 +49,12 @@ pub enum Command {
     /// Add codes and their definitions from a codebook CSV (code,colour,definition,inclusion,exclusion,example)
     ImportCodebook { file: PathBuf },
     /// Import codings from a CSV (document,coder,code,start,end — or document,coder,code,match)
-    ImportCodings { file: PathBuf },
+    ImportCodings {
+        file: PathBuf,
+        /// Mark each document a coder has rows for as done by that coder (for agreement)
+        #[arg(long)]
+        done: bool,
+    },
     /// List the documents
     Docs {
         #[arg(long, value_enum, default_value_t = Output::Table)]
@@ -85,6 +90,7 @@ pub enum Command {
         format: Output,
     },
     /// Inter-coder agreement per code and, for a code set, overall
+    #[command(after_help = crate::cli::agreement_cmds::AGREEMENT_HELP)]
     Agreement(AgreementArgs),
     /// Units where coders differ on a code, side by side, worst-agreeing codes first
     Disagreements {
@@ -108,6 +114,12 @@ pub enum Command {
         /// A coder's name (keep their version), `both`, or `neither`
         #[arg(long)]
         accept: String,
+        /// The unit kind the range is (a range inside one turn or sentence snaps to it, and says so)
+        #[arg(long, value_enum, default_value_t = crate::agreement::units::UnitKind::Turn)]
+        unit: crate::agreement::units::UnitKind,
+        /// The coders whose agreed units the consensus carries (default: as `agreement`)
+        #[arg(long, value_delimiter = ',')]
+        coders: Vec<String>,
     },
     /// Write or list memos on the study, a document, a code or a coding
     Memo {
@@ -172,6 +184,9 @@ pub enum Command {
     /// Write a self-contained HTML report (no external files; opens offline)
     Report {
         out: PathBuf,
+        /// Coders compared in the agreement section (default: as `thematic agreement`)
+        #[arg(long, value_delimiter = ',')]
+        coders: Vec<String>,
         /// Group theme frequencies by this attribute (default: composition, else the first
         /// document attribute, else the first participant attribute)
         #[arg(long)]
@@ -179,11 +194,63 @@ pub enum Command {
     },
     /// Write a synthetic study for benchmarks and stress tests (deterministic for a seed)
     GenStudy(GenStudyArgs),
+    // Agreement workflow (issue 11): done marks, ICR rounds, the consensus dataset.
+    /// Mark a document done as the current coder: coded, and no coding means nothing found
+    Done {
+        document: String,
+        /// Remove the mark instead
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Inter-coder reliability rounds: draw a double-coding sample, end a round, list rounds
+    Icr {
+        #[command(subcommand)]
+        action: IcrCommand,
+    },
+    /// Carry the units the coders agreed on into the consensus coder (the final dataset)
+    Consensus {
+        #[command(flatten)]
+        scope: CompareArgs,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IcrCommand {
+    /// Draw and record the double-coding subset and start a round (snapshots the codebook)
+    Sample {
+        /// Share of the study to double-code, e.g. 0.2
+        #[arg(long)]
+        share: f64,
+        #[arg(long, value_delimiter = ',', required = true)]
+        coders: Vec<String>,
+        #[arg(long, value_enum, default_value_t = crate::agreement::icr::SampleBy::Document)]
+        by: crate::agreement::icr::SampleBy,
+        /// A document attribute to stratify by (e.g. composition), or `document`
+        #[arg(long)]
+        stratify: Option<String>,
+        #[arg(long)]
+        seed: u64,
+    },
+    /// End the open round: its agreement figures are frozen
+    End {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// Every round: coders, units, share, coefficients with CIs, codebook changes since the last
+    Rounds {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+    },
+    /// What the current coder is assigned in the open round
+    Assigned,
 }
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Coders to compare (default: every coder with codings, except consensus)
+    /// Coders to compare (default: the independent coders sharing the most done, else coded,
+    /// documents; never the consensus coder)
     #[arg(long, value_delimiter = ',')]
     pub coders: Vec<String>,
     /// Only these documents
@@ -218,6 +285,9 @@ pub struct AgreementArgs {
     pub thresholds: Vec<f64>,
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub format: Output,
+    /// Print a paragraph for a manuscript's methods section instead of the table
+    #[arg(long)]
+    pub methods_text: bool,
 }
 
 #[derive(Debug, Args)]

@@ -11,7 +11,7 @@ use crate::study::documents;
 use std::collections::HashMap;
 use std::path::Path;
 
-pub fn import(ctx: &mut Context, file: &Path) -> Result<()> {
+pub fn import(ctx: &mut Context, file: &Path, mark_done: bool) -> Result<()> {
     let bytes =
         std::fs::read(file).map_err(|e| crate::invalid!("{}: cannot read: {e}", file.display()))?;
     let coder = ctx.coder()?;
@@ -20,7 +20,15 @@ pub fn import(ctx: &mut Context, file: &Path) -> Result<()> {
         Some(coder.id),
         "codings.import",
         &format!("import codings {shown}"),
-        |rec| coding::table::import_csv(rec, &shown, &bytes),
+        |rec| {
+            let out = coding::table::import_csv(rec, &shown, &bytes)?;
+            if mark_done {
+                for &(doc, coder) in &out.coded {
+                    crate::agreement::done::set(rec, doc, coder, false)?;
+                }
+            }
+            Ok(out)
+        },
     )?;
     println!(
         "codings: {} added, {} already present; {} code(s) created; new coders: {}",
@@ -33,6 +41,12 @@ pub fn import(ctx: &mut Context, file: &Path) -> Result<()> {
             out.coders_created.join(", ")
         }
     );
+    if mark_done {
+        println!(
+            "marked done: {} document × coder pair(s) in the file (no coding there now means the coder found nothing)",
+            out.coded.len()
+        );
+    }
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The CLI shell: parses arguments, opens the study, runs one command, maps errors to exit codes
 //! (0 ok, 1 failure, 2 usage — clap exits with 2 itself).
 
-mod agreement_cmds;
+pub(crate) mod agreement_cmds;
 mod analysis_cmds;
 pub mod args;
 mod codebook_cmds;
@@ -95,7 +95,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::ImportAttributes { file } => study_cmds::import_attributes(&mut ctx, &file),
         Command::ImportCodebook { file } => codebook_cmds::import(&mut ctx, &file),
-        Command::ImportCodings { file } => coding_cmds::import(&mut ctx, &file),
+        Command::ImportCodings { file, done } => coding_cmds::import(&mut ctx, &file, done),
         Command::Docs { format } => study_cmds::docs(&ctx, format),
         Command::Show { document, format } => study_cmds::show(&ctx, &document, format),
         Command::Participants { format } => study_cmds::participants(&ctx, format),
@@ -116,7 +116,9 @@ pub fn run(cli: Cli) -> Result<()> {
             code,
             range,
             accept,
-        } => agreement_cmds::resolve(&mut ctx, &document, &code, &range, &accept),
+            unit,
+            coders,
+        } => agreement_cmds::resolve(&mut ctx, &document, &code, &range, &accept, unit, &coders),
         Command::Memo { action } => coding_cmds::memo(&mut ctx, action),
         Command::Undo => study_cmds::undo(&mut ctx, false),
         Command::Redo => study_cmds::undo(&mut ctx, true),
@@ -124,6 +126,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Summary => study_cmds::summary(&ctx),
         Command::Export { what } => exchange_cmds::export(&mut ctx, what, cli.coder.as_deref()),
         Command::Merge { other, format } => exchange_cmds::merge(&mut ctx, &other, format),
+        // Agreement workflow (issue 11).
+        Command::Done { document, undo } => agreement_cmds::done(&mut ctx, &document, undo),
+        Command::Icr { action } => agreement_cmds::icr(&mut ctx, action),
+        Command::Consensus { scope, format } => agreement_cmds::consensus(&mut ctx, &scope, format),
         c @ (Command::Frequencies(_)
         | Command::Cooccurrence(_)
         | Command::Search(_)

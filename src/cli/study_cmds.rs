@@ -101,8 +101,18 @@ pub fn import_attributes(ctx: &mut Context, file: &Path) -> Result<()> {
 
 pub fn docs(ctx: &Context, format: Output) -> Result<()> {
     let docs = documents::list(ctx.study.conn())?;
+    // Who marked each document done (agreement compares coders over their done documents).
+    let done = crate::agreement::done::by_document(ctx.study.conn())?;
     if format == Output::Json {
-        return json(&docs);
+        let with_done: Vec<serde_json::Value> = docs
+            .iter()
+            .map(|d| {
+                let mut v = serde_json::to_value(d).unwrap_or_default();
+                v["done_by"] = serde_json::json!(done.get(&d.id).cloned().unwrap_or_default());
+                v
+            })
+            .collect();
+        return json(&with_done);
     }
     let attr_names: Vec<String> =
         participants::attribute_names(ctx.study.conn(), participants::Scope::Document)?
@@ -111,6 +121,7 @@ pub fn docs(ctx: &Context, format: Output) -> Result<()> {
             .collect();
     let mut headers = vec!["name", "format", "turns", "characters"];
     headers.extend(attr_names.iter().map(String::as_str));
+    headers.push("done by");
     let table: Vec<Vec<String>> = docs
         .iter()
         .map(|d| {
@@ -125,6 +136,7 @@ pub fn docs(ctx: &Context, format: Output) -> Result<()> {
                     .iter()
                     .map(|a| d.attributes.get(a).cloned().unwrap_or_default()),
             );
+            row.push(done.get(&d.id).map(|v| v.join(", ")).unwrap_or_default());
             row
         })
         .collect();

@@ -16,6 +16,9 @@ pub struct CodingsImport {
     pub already_present: usize,
     pub codes_created: usize,
     pub coders_created: Vec<String>,
+    /// Every (document id, coder id) with a row in the file, for marking them done.
+    #[serde(skip)]
+    pub coded: std::collections::BTreeSet<(i64, i64)>,
 }
 
 /// Char offset of the `occurrence`-th (1-based) match of `needle` in `text`, with the count.
@@ -132,6 +135,13 @@ pub fn import_csv(rec: &mut Recorder, file: &str, bytes: &[u8]) -> Result<Coding
         };
         super::check_range(&doc_name, char_count, start, end).map_err(at)?;
         let coder_name = field(coder_col);
+        // The consensus coder holds review decisions; an import must not write into it, nor
+        // create an independent coder under its reserved name (issue 11).
+        if coder_name.eq_ignore_ascii_case(crate::agreement::review::CONSENSUS_CODER) {
+            return Err(at(crate::invalid!(
+                "coder '{coder_name}' is reserved for review decisions (the consensus coder); rename this coder in the file (e.g. '{coder_name}-imported') and import again"
+            )));
+        }
         let known: Option<i64> = rec
             .tx
             .prepare_cached("SELECT id FROM coders WHERE name = ?1")?
@@ -154,6 +164,7 @@ pub fn import_csv(rec: &mut Recorder, file: &str, bytes: &[u8]) -> Result<Coding
             )?
             .query_row(rusqlite::params![coder, code, doc_id, start, end], |r| r.get(0))
             .optional()?;
+        out.coded.insert((doc_id, coder));
         if exists.is_some() {
             out.already_present += 1;
             continue;

@@ -26,6 +26,10 @@ const TABLES: &[(&str, &[&str])] = &[
     ("memos", &["id"]),
     ("codebook_versions", &["id"]),
     ("reviews", &["id"]),
+    // Agreement (issue 11): done marks, ICR rounds and their samples.
+    ("document_done", &["id"]),
+    ("icr_rounds", &["id"]),
+    ("icr_sample", &["id"]),
 ];
 
 /// Tables whose rows never change after import, so the history keeps only their key (and name

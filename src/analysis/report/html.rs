@@ -71,14 +71,15 @@ pub fn render(conn: &Connection, opts: &ReportOptions) -> Result<String> {
     // in another thread on its own read-only connection while the rest is written.
     let path = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
     let Some(path) = path else {
-        let agreement = agreement_section(conn);
+        let agreement = agreement_section(conn, &opts.agreement_coders);
         return render_with(conn, opts, agreement);
     };
     std::thread::scope(|s| {
+        let coders = opts.agreement_coders.clone();
         let agreement = s.spawn(move || {
             crate::analysis::index::reader(&path)
                 .ok()
-                .and_then(|c| agreement_section(&c))
+                .and_then(|c| agreement_section(&c, &coders))
         });
         let mut pending = Some(agreement);
         let mut take = || pending.take().and_then(|h| h.join().ok().flatten());
@@ -155,7 +156,7 @@ fn render_inner(
         escape(&chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string()),
         escape(&match &coder_name {
             Some(n) => format!("codings by {n}"),
-            None => "all coders' codings pooled".to_string(),
+            None => "independent coders' codings pooled (consensus not included)".to_string(),
         })
     );
     summary(conn, &index, &overall, &mut out)?;
