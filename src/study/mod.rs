@@ -515,8 +515,21 @@ fn make_private(path: &Path) -> Result<()> {
 pub fn create_private_file(path: &Path) -> Result<()> {
     if let Some(parent) = path.parent()
         && !parent.as_os_str().is_empty()
+        && !parent.exists()
     {
-        std::fs::create_dir_all(parent)?;
+        // Folders Thematic makes (the data folder for the demo study, a new study's folder)
+        // are private too: whatever the umask, nobody else may list or add files there.
+        let mut dirs = std::fs::DirBuilder::new();
+        dirs.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            dirs.mode(0o700);
+        }
+        dirs.create(parent).map_err(|e| Error::Study {
+            path: path.display().to_string(),
+            message: format!("cannot create its folder: {e}"),
+        })?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
