@@ -71,6 +71,11 @@ fn writes_work_again_after_a_read_only_spell() {
             .success()
     );
     assert!(run(&["codes", "add", "A"]).status.success());
+    // A study from before the marker: it is still readable while read-only.
+    rusqlite::Connection::open(&study)
+        .unwrap()
+        .pragma_update(None, "application_id", 0)
+        .unwrap();
     std::fs::set_permissions(&study, std::fs::Permissions::from_mode(0o400)).unwrap();
     let refused = run(&["codes", "add", "B"]);
     let stderr = String::from_utf8_lossy(&refused.stderr);

@@ -112,7 +112,13 @@ pub fn ensure_marker(conn: &mut Connection) -> Result<()> {
         return Ok(());
     }
     let tx = conn.transaction()?;
-    tx.execute_batch(include_str!("migration_6.sql"))?;
-    tx.commit()?;
-    Ok(())
+    match tx.execute_batch(include_str!("migration_6.sql")) {
+        Ok(()) => Ok(tx.commit()?),
+        // A read-only study can still be read; it gets the marker when it is next writable
+        // (and every write is refused until then anyway).
+        Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ReadOnly => {
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
