@@ -489,8 +489,21 @@ pub fn ensure_coder_in(rec: &mut Recorder, name: &str, consensus: bool) -> Resul
     })
 }
 
+/// An existing empty regular file of ours (not a symlink: `init` must not follow one to make
+/// someone else's file a study).
 fn is_empty_file(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
+    let Ok(m) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions.
+        if m.uid() != unsafe { libc::geteuid() } {
+            return false;
+        }
+    }
+    m.file_type().is_file() && m.len() == 0
 }
 
 /// Makes an existing file readable and writable by its owner only.
