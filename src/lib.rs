@@ -15,7 +15,9 @@ pub mod error;
 pub mod exchange;
 pub mod import;
 pub mod memo;
+pub mod spreadsheet;
 pub mod study;
+pub mod terminal;
 pub mod text;
 pub mod tui;
 

@@ -5,5 +5,10 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    std::process::exit(thematic::cli::main());
+    // Everything the CLI prints passes the sanitising filter (see `terminal`); it is taken down
+    // before the TUI starts and, here, before exit, so that nothing printed is lost.
+    thematic::terminal::install();
+    let code = std::panic::catch_unwind(thematic::cli::main).unwrap_or(101);
+    thematic::terminal::restore();
+    std::process::exit(code);
 }

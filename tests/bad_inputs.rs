@@ -131,6 +131,15 @@ fn cases() -> Vec<Case> {
         // REFI-QDA size limits (helper refi): set by what a study holds, lifted by --allow-large.
         Case { name: "qdpx with one source text over the 64 MiB text limit", args: Box::new(big_source_qdpx), expect: vec!["big.qdpx", "size of the text in entry sources/", "--allow-large"] },
         Case { name: "qdc codebook over the 64 MiB codebook limit", args: Box::new(|d| vec!["import".into(), sparse(d, "huge.qdc", b"<CodeBook>", 70_000_000)]), expect: vec!["huge.qdc", "too large for a codebook", "--allow-large"] },
+        // --- issue 14: length caps (names and labels are lines in a list, not documents) -------
+        Case { name: "code name over the cap", args: Box::new(|_| vec!["codes".into(), "add".into(), "n".repeat(201)]), expect: vec!["a code name is at most 200 characters", "not saved"] },
+        Case { name: "code renamed over the cap", args: Box::new(|_| vec!["codes".into(), "rename".into(), "Theme/Code".into(), "n".repeat(201)]), expect: vec!["a code name is at most 200 characters"] },
+        Case { name: "codebook CSV with a 1 MB code name", args: Box::new(|d| vec!["import-codebook".into(), file(d, "huge_name.csv", format!("code,definition\nFine,ok\n{},d\n", "n".repeat(1 << 20)))]), expect: vec!["huge_name.csv:3", "a code name is at most 200 characters"] },
+        Case { name: "codebook CSV with a 100 KB definition", args: Box::new(|d| vec!["import-codebook".into(), file(d, "huge_def.csv", format!("code,definition\nTheme/Code,{}\n", "d".repeat(100_000)))]), expect: vec!["huge_def.csv:2", "at most 20000 characters"] },
+        Case { name: "attribute value over the cap", args: Box::new(|d| vec!["import-attributes".into(), file(d, "huge_value.csv", format!("document,composition\nfg1,{}\n", "v".repeat(5000)))]), expect: vec!["huge_value.csv:2", "an attribute value is at most 1000 characters"] },
+        Case { name: "attribute name over the cap", args: Box::new(|d| vec!["import-attributes".into(), file(d, "huge_attr.csv", format!("document,{}\nfg1,x\n", "a".repeat(500)))]), expect: vec!["huge_attr.csv:1", "an attribute name is at most 100 characters"] },
+        Case { name: "memo title over the cap", args: Box::new(|_| vec!["memo".into(), "add".into(), "body".into(), "--title".into(), "t".repeat(300)]), expect: vec!["a memo title is at most 200 characters"] },
+        Case { name: "coder name over the cap", args: Box::new(|d| vec!["import-codings".into(), file(d, "long_coder.csv", format!("document,coder,code,start,end\nfg1,{},Theme/Code,0,5\n", "c".repeat(65)))]), expect: vec!["long_coder.csv:2", "not a usable coder name"] },
     ]
 }
 
@@ -399,4 +408,138 @@ fn refi_archives_that_attack_are_refused() {
     let msg = read_qdc("bomb.qdc", &qdc).err().unwrap().to_string();
     assert!(msg.contains("bomb.qdc") && msg.contains("entity"), "{msg}");
     let _ = fingerprint; // shared helper
+}
+
+// --- issue 14: files around the study (helper "hostile") ------------------------------------
+
+/// A foreign SQLite database that happens to have user_version 1 or 2 (as many programs set)
+/// is refused before anything is written: no switch to WAL, no "no such table".
+#[test]
+fn foreign_database_with_a_small_user_version_is_refused_untouched() {
+    for version in [1, 2, 5] {
+        study_file_case(
+            "foreign database with a user_version",
+            |p| {
+                std::fs::remove_file(p).unwrap();
+                let conn = rusqlite::Connection::open(p).unwrap();
+                conn.execute_batch(&format!(
+                    "CREATE TABLE documents (x TEXT); CREATE TABLE notes (y); PRAGMA user_version = {version};"
+                ))
+                .unwrap();
+            },
+            &["study.thematic", "not a Thematic study file", "not changed"],
+        );
+    }
+}
+
+#[test]
+fn another_programs_database_is_refused_by_its_marker() {
+    study_file_case(
+        "application_id of another program",
+        |p| {
+            let conn = rusqlite::Connection::open(p).unwrap();
+            conn.pragma_update(None, "application_id", 0x4d504258)
+                .unwrap();
+        },
+        &[
+            "study.thematic",
+            "another program's SQLite database",
+            "0x4d504258",
+        ],
+    );
+}
+
+#[test]
+fn empty_sqlite_database_is_refused() {
+    study_file_case(
+        "empty SQLite database",
+        |p| {
+            std::fs::remove_file(p).unwrap();
+            let conn = rusqlite::Connection::open(p).unwrap();
+            conn.execute_batch("VACUUM").unwrap();
+            conn.pragma_update(None, "page_size", 1024).unwrap();
+            conn.execute_batch("CREATE TABLE t(x); DROP TABLE t;")
+                .unwrap();
+        },
+        &["study.thematic", "empty SQLite database"],
+    );
+}
+
+/// A 0-byte file is not turned into a study by opening it (it kept mode 0644 and became one);
+/// only `init` does that, and then the study is private.
+#[test]
+fn zero_byte_file_becomes_a_study_only_through_init() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.thematic");
+    std::fs::write(&path, b"").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = common::thematic(&dir, &path)
+        .arg("--project")
+        .arg(&path)
+        .arg("docs")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("empty.thematic") && stderr.contains("0 bytes"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("thematic init"), "says how: {stderr}");
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "still empty");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no -wal/-shm left: {names:?}");
+    common::thematic(&dir, &path)
+        .arg("init")
+        .arg(&path)
+        .assert()
+        .success();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    common::thematic(&dir, &path)
+        .arg("--project")
+        .arg(&path)
+        .arg("docs")
+        .assert()
+        .success();
+}
+
+/// A study written before the marker existed (no application_id, even at a later schema
+/// version) is recognised by its tables, opens, and gets the marker and the caps.
+#[test]
+fn study_from_before_the_marker_opens_and_gains_it() {
+    let s = TempStudy::new();
+    {
+        let conn = rusqlite::Connection::open(&s.path).unwrap();
+        conn.pragma_update(None, "application_id", 0).unwrap();
+        let triggers: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'limit_%'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        for t in triggers {
+            conn.execute_batch(&format!("DROP TRIGGER {t}")).unwrap();
+        }
+    }
+    s.cmd().args(["docs"]).assert().success();
+    let conn = rusqlite::Connection::open(&s.path).unwrap();
+    let app: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(app, 0x5468_6D74);
+    drop(conn);
+    let out = s
+        .cmd()
+        .args(["codes", "add", &"n".repeat(300)])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at most 200"));
 }

@@ -19,6 +19,10 @@ pub struct Cli {
     /// Who is coding (default: $THEMATIC_CODER, else your login name)
     #[arg(long, global = true)]
     pub coder: Option<String>,
+    /// Write CSV cells as they are; by default a cell starting with = + - @ (or tab, CR) gets a
+    /// leading ' so that a spreadsheet shows it instead of running it as a formula
+    #[arg(long, global = true)]
+    pub raw_cells: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -161,7 +161,7 @@ fn list(ctx: &Context, format: Output) -> Result<()> {
             json(&listed)
         }
         Output::Csv => {
-            print!("{}", codebook::table::export_csv(&codes, &counts)?);
+            super::output::data(&codebook::table::export_csv(&codes, &counts)?)?;
             Ok(())
         }
         Output::Table => {

@@ -147,10 +147,13 @@ pub fn export(ctx: &mut Context, what: ExportCommand, global_coder: Option<&str>
                 (text, n)
             };
             exchange::write_private(&out, text.as_bytes())?;
-            println!(
-                "exported the codebook ({n} codes) to {}{}",
-                out.display(),
-                pseudo_note(pseudonymize)
+            super::output::export_note(
+                &out,
+                format!(
+                    "exported the codebook ({n} codes) to {}{}",
+                    out.display(),
+                    pseudo_note(pseudonymize)
+                ),
             );
         }
         ExportCommand::Qdpx { out, pseudonymize } => {
@@ -210,11 +213,14 @@ pub fn export(ctx: &mut Context, what: ExportCommand, global_coder: Option<&str>
                 TableFormat::Json => excerpts::to_json(&table)?,
             };
             exchange::write_private(&out, text.as_bytes())?;
-            println!(
-                "exported {} coded excerpts to {}{}",
-                table.rows.len(),
-                out.display(),
-                pseudo_note(pseudonymize)
+            super::output::export_note(
+                &out,
+                format!(
+                    "exported {} coded excerpts to {}{}",
+                    table.rows.len(),
+                    out.display(),
+                    pseudo_note(pseudonymize)
+                ),
             );
         }
         ExportCommand::Matrix {
@@ -225,17 +231,20 @@ pub fn export(ctx: &mut Context, what: ExportCommand, global_coder: Option<&str>
         } => {
             let m = matrix::build(conn, &attribute, count)?;
             exchange::write_private(&out, matrix::to_csv(&m)?.as_bytes())?;
-            println!(
-                "exported {} codes × {} values of {} attribute '{}' ({} per cell) to {}",
-                m.rows.len(),
-                m.columns.len(),
-                m.scope,
-                m.attribute,
-                match count {
-                    CountBy::Participants => "distinct participants",
-                    CountBy::Codings => "codings",
-                },
-                out.display()
+            super::output::export_note(
+                &out,
+                format!(
+                    "exported {} codes × {} values of {} attribute '{}' ({} per cell) to {}",
+                    m.rows.len(),
+                    m.columns.len(),
+                    m.scope,
+                    m.attribute,
+                    match count {
+                        CountBy::Participants => "distinct participants",
+                        CountBy::Codings => "codings",
+                    },
+                    out.display()
+                ),
             );
         }
     }

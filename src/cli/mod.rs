@@ -48,7 +48,14 @@ pub fn study_path(project: Option<PathBuf>) -> Result<PathBuf> {
 }
 
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    // Not `Cli::parse()`: it exits the process, and printed text would be left in the filter.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
     match run(cli) {
         Ok(()) => 0,
         Err(e) => {
@@ -63,9 +70,12 @@ pub fn run(cli: Cli) -> Result<()> {
         .coder
         .clone()
         .unwrap_or_else(crate::config::default_coder);
+    crate::spreadsheet::set_raw_cells(cli.raw_cells);
     let command = match cli.command {
         None => {
             let path = study_path(cli.project)?;
+            // The TUI draws with escape sequences and sanitises what it draws itself.
+            crate::terminal::restore();
             return crate::tui::run(&path, &coder_name);
         }
         Some(Command::Init { path }) => return study_cmds::init(&path),

@@ -1,4 +1,7 @@
-//! Printing data: aligned tables for people, JSON and CSV for programs.
+//! Printing data: aligned tables for people, JSON and CSV for programs. Everything printed
+//! passes the sanitising filter (`crate::terminal`); JSON and CSV go as data (kept as they are
+//! when stdout is redirected), tables as text (sanitised here too, for the TUI-less library
+//! callers and tests that run without the filter).
 
 use crate::error::{Error, Result};
 use crate::text::sanitize;
@@ -7,8 +10,28 @@ use unicode_width::UnicodeWidthStr;
 
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
     let s = serde_json::to_string_pretty(value).map_err(|e| Error::Invalid(e.to_string()))?;
-    println!("{s}");
+    // serde_json escapes C0 controls but leaves DEL, C1 and bidi controls raw: escape them too,
+    // so JSON is safe on a terminal and still means the same text.
+    let mut s = crate::text::escape_json_unsafe(&s).into_owned();
+    s.push('\n');
+    crate::terminal::write_data(s.as_bytes())?;
     Ok(())
+}
+
+/// Prints data for another program (CSV, JSON text) as it is when stdout is redirected.
+pub fn data(text: &str) -> Result<()> {
+    crate::terminal::write_data(text.as_bytes())?;
+    Ok(())
+}
+
+/// Says what an export did: on stderr when the export itself went to stdout (`-`), so the
+/// message does not end up inside the data.
+pub fn export_note(out: &std::path::Path, line: String) {
+    if crate::terminal::is_stdout_path(out) {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
 }
 
 /// A table aligned by display width; cells are sanitized (transcript text is untrusted).
@@ -42,13 +65,16 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) {
 }
 
 pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
-    let mut w = csv::Writer::from_writer(std::io::stdout());
+    let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Csv(e.to_string());
-    w.write_record(headers).map_err(err)?;
+    w.write_record(crate::spreadsheet::record(headers))
+        .map_err(err)?;
     for row in rows {
-        w.write_record(row).map_err(err)?;
+        w.write_record(crate::spreadsheet::record(row))
+            .map_err(err)?;
     }
-    w.flush()?;
+    let bytes = w.into_inner().map_err(|e| Error::Csv(e.to_string()))?;
+    crate::terminal::write_data(&bytes)?;
     Ok(())
 }
 

@@ -51,7 +51,11 @@ pub fn import_csv(rec: &mut Recorder, file: &str, bytes: &[u8]) -> Result<Codebo
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| Error::Csv(format!("{file}:{line}: {e}")))?;
-        let get = |c: Option<usize>| c.and_then(|c| record.get(c)).map(|s| s.trim().to_string());
+        // Undo the export's formula guard (see `spreadsheet`), so a round trip keeps names.
+        let get = |c: Option<usize>| {
+            c.and_then(|c| record.get(c))
+                .map(|s| crate::spreadsheet::unquote(s.trim()).to_string())
+        };
         let path = get(Some(code_col)).unwrap_or_default();
         let at = |e: Error| Error::Invalid(format!("{file}:{line}: {e}"));
         let (id, created) = ensure_path(rec, &path).map_err(at)?;
@@ -80,7 +84,7 @@ pub fn export_csv(
 ) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| Error::Csv(e.to_string());
-    w.write_record([
+    w.write_record(crate::spreadsheet::record([
         "code",
         "colour",
         "definition",
@@ -90,11 +94,11 @@ pub fn export_csv(
         "memo",
         "codings",
         "documents",
-    ])
+    ]))
     .map_err(io)?;
     for c in codes {
         let n = counts.get(&c.id).copied().unwrap_or_default();
-        w.write_record([
+        w.write_record(crate::spreadsheet::record([
             c.path.as_str(),
             &c.colour,
             &c.definition,
@@ -104,7 +108,7 @@ pub fn export_csv(
             &c.memo,
             &n.codings.to_string(),
             &n.documents.to_string(),
-        ])
+        ]))
         .map_err(io)?;
     }
     String::from_utf8(w.into_inner().map_err(|e| Error::Csv(e.to_string()))?)

@@ -154,7 +154,7 @@ pub fn entries(conn: &Connection, p: Option<&Pseudonymizer>) -> Result<Vec<Codeb
 pub fn to_csv(entries: &[CodebookEntry]) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Csv(e.to_string());
-    w.write_record([
+    w.write_record(crate::spreadsheet::record([
         "code",
         "theme",
         "level",
@@ -170,10 +170,10 @@ pub fn to_csv(entries: &[CodebookEntry]) -> Result<String> {
         "total_codings",
         "total_documents",
         "total_participants",
-    ])
+    ]))
     .map_err(err)?;
     for e in entries {
-        w.write_record([
+        w.write_record(crate::spreadsheet::record([
             e.code.as_str(),
             &e.theme,
             &e.level.to_string(),
@@ -189,7 +189,7 @@ pub fn to_csv(entries: &[CodebookEntry]) -> Result<String> {
             &e.total.codings.to_string(),
             &e.total.documents.to_string(),
             &e.total.participants.to_string(),
-        ])
+        ]))
         .map_err(err)?;
     }
     String::from_utf8(w.into_inner().map_err(|e| Error::Csv(e.to_string()))?)

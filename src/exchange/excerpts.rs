@@ -142,9 +142,10 @@ pub fn to_csv(t: &Table) -> Result<String> {
         .quote_style(csv::QuoteStyle::Necessary)
         .from_writer(Vec::new());
     let err = |e: csv::Error| Error::Csv(e.to_string());
-    w.write_record(&t.headers).map_err(err)?;
+    w.write_record(crate::spreadsheet::record(&t.headers))
+        .map_err(err)?;
     for r in &t.rows {
-        w.write_record(r).map_err(err)?;
+        w.write_record(crate::spreadsheet::record(r)).map_err(err)?;
     }
     String::from_utf8(w.into_inner().map_err(|e| Error::Csv(e.to_string()))?)
         .map_err(|e| Error::Csv(e.to_string()))

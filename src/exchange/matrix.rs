@@ -143,12 +143,14 @@ pub fn to_csv(m: &Matrix) -> Result<String> {
     let mut header = vec!["code".to_string()];
     header.extend(m.columns.iter().cloned());
     header.push("total".into());
-    w.write_record(&header).map_err(err)?;
+    w.write_record(crate::spreadsheet::record(&header))
+        .map_err(err)?;
     for (code, cells, total) in &m.rows {
         let mut r = vec![code.clone()];
         r.extend(cells.iter().map(|n| n.to_string()));
         r.push(total.to_string());
-        w.write_record(&r).map_err(err)?;
+        w.write_record(crate::spreadsheet::record(&r))
+            .map_err(err)?;
     }
     String::from_utf8(w.into_inner().map_err(|e| Error::Csv(e.to_string()))?)
         .map_err(|e| Error::Csv(e.to_string()))

@@ -85,6 +85,10 @@ pub fn backup(study: &Study) -> Result<PathBuf> {
 /// only: exports of a confidential study are confidential until someone decides otherwise.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    // `-` or /dev/stdout: print (a temp file + rename there would replace the device entry).
+    if crate::terminal::is_stdout_path(path) {
+        return Ok(crate::terminal::write_data(bytes)?);
+    }
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

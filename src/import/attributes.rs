@@ -66,7 +66,10 @@ pub fn import_csv(rec: &mut Recorder, file: &str, bytes: &[u8]) -> Result<Attrib
     let mut attr_ids = Vec::new();
     for &c in &value_cols {
         let kind = infer_kind(records.iter().map(|r| r.get(c).unwrap_or("").trim()));
-        attr_ids.push(ensure_attribute(rec, scope, &headers[c], kind)?);
+        attr_ids.push(
+            ensure_attribute(rec, scope, &headers[c], kind)
+                .map_err(|e| Error::Invalid(format!("{file}:1: {e}")))?,
+        );
     }
     let mut out = AttributesImport {
         scope: scope.as_str().into(),
@@ -97,7 +100,7 @@ pub fn import_csv(rec: &mut Recorder, file: &str, bytes: &[u8]) -> Result<Attrib
                 let doc =
                     document.ok_or_else(|| at(crate::invalid!("the document name is empty")))?;
                 for (&c, &attr) in value_cols.iter().zip(&attr_ids) {
-                    set_document_value(rec, doc.id, attr, &field(Some(c)))?;
+                    set_document_value(rec, doc.id, attr, &field(Some(c))).map_err(at)?;
                 }
             }
             Scope::Participant => {
@@ -106,11 +109,11 @@ pub fn import_csv(rec: &mut Recorder, file: &str, bytes: &[u8]) -> Result<Attrib
                     return Err(at(crate::invalid!("the participant ID is empty")));
                 }
                 let role = Some(field(col("role"))).filter(|r| !r.is_empty());
-                let participant = ensure_participant(rec, &pid, role.as_deref())?;
+                let participant = ensure_participant(rec, &pid, role.as_deref()).map_err(at)?;
                 for (&c, &attr) in value_cols.iter().zip(&attr_ids) {
                     let value = field(Some(c));
                     if !value.is_empty() {
-                        set_participant_value(rec, participant, attr, &value)?;
+                        set_participant_value(rec, participant, attr, &value).map_err(at)?;
                     }
                 }
                 let speaker = field(col("speaker"));

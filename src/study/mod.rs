@@ -4,9 +4,11 @@
 pub mod documents;
 pub mod generate;
 pub mod history;
+pub mod identity;
 pub mod participants;
 pub mod schema;
 pub mod search_index;
+pub mod sidecars;
 
 use crate::error::{Error, Result};
 use chrono::{SecondsFormat, Utc};
@@ -49,6 +51,25 @@ fn file_id(_path: &Path) -> Option<(u64, u64)> {
 /// to the action (always: not saved, nothing written half — the transaction rolled back).
 fn explain(path: &Path, e: Error) -> Error {
     use rusqlite::ErrorCode as C;
+    // A length cap (migration 6's triggers) refused a value: say which, plainly.
+    const LIMIT: &str = "database error: limit: ";
+    let e = match e {
+        Error::Sql(rusqlite::Error::SqliteFailure(f, Some(m)))
+            if f.code == C::ConstraintViolation && m.starts_with("limit: ") =>
+        {
+            return Error::Invalid(format!(
+                "{}; this action was not saved",
+                &m["limit: ".len()..]
+            ));
+        }
+        Error::Invalid(m) if m.contains(LIMIT) => {
+            return Error::Invalid(format!(
+                "{}; this action was not saved",
+                m.replace(LIMIT, "")
+            ));
+        }
+        e => e,
+    };
     let Error::Sql(rusqlite::Error::SqliteFailure(f, detail)) = &e else {
         return e;
     };
@@ -91,6 +112,13 @@ pub struct Coder {
 impl Study {
     /// Creates a new study file, readable and writable by its owner only.
     pub fn create(path: &Path) -> Result<Study> {
+        if is_empty_file(path) {
+            // The one way an empty file becomes a study: `init` on it (made private first).
+            make_private(path)?;
+            let mut study = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE, true)?;
+            study.record_name()?;
+            return Ok(study);
+        }
         if path.exists() {
             return Err(Error::Study {
                 path: path.display().to_string(),
@@ -98,19 +126,26 @@ impl Study {
             });
         }
         create_private_file(path)?;
-        let mut study = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let now = (study.clock)();
-        let tx = study.conn.transaction()?;
-        let name = path
+        let mut study = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE, true)?;
+        study.record_name()?;
+        Ok(study)
+    }
+
+    /// A new study's name (its file name) and creation time.
+    fn record_name(&mut self) -> Result<()> {
+        let now = (self.clock)();
+        let name = self
+            .path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "study".into());
+        let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('name', ?1), ('created_at', ?2)",
             [name, now],
         )?;
         tx.commit()?;
-        Ok(study)
+        Ok(())
     }
 
     /// Opens an existing study file, migrating it if it is older than this binary.
@@ -121,10 +156,14 @@ impl Study {
                 message: "does not exist (create one with `thematic init PATH`)".into(),
             });
         }
-        Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        identity::check_not_empty(path)?;
+        sidecars::repair(path)?;
+        Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE, false)
     }
 
-    fn connect(path: &Path, flags: OpenFlags) -> Result<Study> {
+    /// Opens the file and refuses it, before writing anything, unless it is a Thematic study
+    /// (or, when `creating`, the empty database `create` has just made).
+    fn connect(path: &Path, flags: OpenFlags, creating: bool) -> Result<Study> {
         let shown = path.display().to_string();
         let study_err = |e: rusqlite::Error| Error::Study {
             path: shown.clone(),
@@ -154,7 +193,7 @@ impl Study {
         .map_err(study_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(study_err)?;
-        match schema::check(&conn, &shown) {
+        match identity::check(&conn, path, creating).and_then(|()| schema::check(&conn, &shown)) {
             Err(Error::Sql(e)) => return Err(study_err(e)),
             other => other?,
         }
@@ -163,6 +202,10 @@ impl Study {
         )
         .map_err(study_err)?;
         schema::prepare(&mut conn, &shown)?;
+        identity::ensure_marker(&mut conn).map_err(|e| match e {
+            Error::Sql(e) => study_err(e),
+            e => e,
+        })?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(Study {
             conn,
@@ -266,7 +309,8 @@ impl Study {
                 drop(old);
                 std::fs::rename(&rescue, &self.path)?;
                 let clock = self.clock.clone();
-                *self = Self::connect(&self.path.clone(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+                *self =
+                    Self::connect(&self.path.clone(), OpenFlags::SQLITE_OPEN_READ_WRITE, false)?;
                 self.clock = clock;
                 Err(Error::Study {
                     path: shown,
@@ -445,13 +489,60 @@ pub fn ensure_coder_in(rec: &mut Recorder, name: &str, consensus: bool) -> Resul
     })
 }
 
+/// An existing empty regular file of ours (not a symlink: `init` must not follow one to make
+/// someone else's file a study).
+fn is_empty_file(path: &Path) -> bool {
+    let Ok(m) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions.
+        if m.uid() != unsafe { libc::geteuid() } {
+            return false;
+        }
+    }
+    m.file_type().is_file() && m.len() == 0
+}
+
+/// Makes an existing file readable and writable by its owner only.
+fn make_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| {
+            Error::Study {
+                path: path.display().to_string(),
+                message: format!("cannot be made private (mode 0600): {e}"),
+            }
+        })?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Creates an empty file with mode 0600 so the database (and SQLite's -wal/-shm files, which
 /// copy the database's permissions) are never readable by other users.
 pub fn create_private_file(path: &Path) -> Result<()> {
     if let Some(parent) = path.parent()
         && !parent.as_os_str().is_empty()
+        && !parent.exists()
     {
-        std::fs::create_dir_all(parent)?;
+        // Folders Thematic makes (the data folder for the demo study, a new study's folder)
+        // are private too: whatever the umask, nobody else may list or add files there.
+        let mut dirs = std::fs::DirBuilder::new();
+        dirs.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            dirs.mode(0o700);
+        }
+        dirs.create(parent).map_err(|e| Error::Study {
+            path: path.display().to_string(),
+            message: format!("cannot create its folder: {e}"),
+        })?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

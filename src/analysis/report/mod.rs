@@ -175,21 +175,11 @@ fn icr_section(rounds: &[crate::agreement::icr::RoundBrief]) -> String {
     out
 }
 
-/// Writes the report readable by its owner only (it quotes confidential transcripts).
+/// Writes the report readable by its owner only (it quotes confidential transcripts): private
+/// from creation, through a temporary file, so that overwriting an older report that was
+/// readable by others does not keep its mode.
 pub fn write_private(path: &Path, html: &str) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options
-        .open(path)
-        .map_err(|e| crate::invalid!("{}: cannot write: {e}", path.display()))?;
-    f.write_all(html.as_bytes())?;
-    Ok(())
+    crate::exchange::write_private(path, html.as_bytes())
 }
 
 #[cfg(test)]
