@@ -127,6 +127,8 @@ pub struct App {
     pub wrap: WrapCache,
     pub data_version: i64,
     pub quit: bool,
+    /// Open editors' drafts as last written to the study file.
+    pub drafts: super::drafts::DraftState,
 }
 
 /// Codings and documents per code, each including its subcodes' (a theme counts its codes').
@@ -217,6 +219,7 @@ impl App {
             message: None,
             wrap: WrapCache::default(),
             quit: false,
+            drafts: Default::default(),
         };
         app.reload()?;
         if !app.docs.is_empty() {
@@ -232,6 +235,7 @@ impl App {
             app.message =
                 Some("Blind coding: other coders' codings are hidden (o shows them).".into());
         }
+        app.restore_drafts()?;
         Ok(app)
     }
 

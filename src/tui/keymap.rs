@@ -293,6 +293,7 @@ const DEFAULTS: &[Row] = &[
     // Memo editor
     (X::MemoEditor, "C-s", A::Save, "save and close", Some("save")),
     (X::MemoEditor, "Esc", A::Save, "save and close", None),
+    (X::MemoEditor, "C-g", A::Cancel, "close without saving", Some("discard")),
     // Code editor
     (X::CodeEditor, "Tab", A::NextField, "next field", Some("field")),
     (X::CodeEditor, "S-Tab", A::PrevField, "previous field", None),

@@ -48,13 +48,28 @@ impl App {
 
     /// Applies an action and runs the effects it asks for.
     pub fn act(&mut self, action: Action) {
+        let editors = self.open_editors();
         let effects = self.update(action);
+        let mut ok = true;
         for e in effects {
-            self.run_effect(e);
+            ok &= self.run_effect(e);
+        }
+        // An editor closed: its draft goes (kept when saving it failed, so nothing is lost).
+        if ok && self.open_editors() != editors {
+            self.save_drafts(true);
         }
     }
 
-    pub fn run_effect(&mut self, effect: Effect) {
+    /// How many editors (memo, code) are open.
+    pub fn open_editors(&self) -> usize {
+        self.popups
+            .iter()
+            .filter(|p| matches!(p, Popup::Memo(_) | Popup::CodeEditor(_)))
+            .count()
+    }
+
+    /// Runs one write; false when it failed (the message says why).
+    pub fn run_effect(&mut self, effect: Effect) -> bool {
         super::log::write(&format!("effect {}", effect.kind()));
         let is_code = matches!(effect, Effect::Code { .. });
         match self.store.apply(&self.coder, effect) {
@@ -66,20 +81,28 @@ impl App {
                 }
                 if let Err(e) = self.reload() {
                     self.set_message(format!("error: {e}"));
-                    return;
+                    return true;
                 }
                 if is_code {
                     self.anchor = None;
                 }
                 self.message = Some(out.message);
             }
-            Err(e) => self.set_message(format!("error: {e}")),
+            Err(e) => {
+                self.set_message(format!("error: {e}"));
+                self.data_version = self.store.study.data_version().unwrap_or(self.data_version);
+                return false;
+            }
         }
         self.data_version = self.store.study.data_version().unwrap_or(self.data_version);
+        true
     }
 
     /// Picks up another process's writes (called on a timer tick).
     pub fn tick(&mut self) {
+        if self.open_editors() > 0 || !self.drafts.written.is_empty() {
+            self.save_drafts(false);
+        }
         if let Ok(v) = self.store.study.data_version()
             && v != self.data_version
         {
