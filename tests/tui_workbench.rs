@@ -135,3 +135,136 @@ fn a_discarded_editor_leaves_no_draft_and_other_coders_drafts_stay_theirs() {
     assert_eq!(t.query_i64("SELECT count(*) FROM drafts"), 0);
     assert_eq!(t.query_i64("SELECT count(*) FROM memos"), 0);
 }
+
+/// Turn n (0-based) of the open document as (start, end).
+fn turn(t: &T, n: usize) -> (usize, usize) {
+    let doc = t.app.doc.as_ref().unwrap();
+    (doc.turns[n].start as usize, doc.turns[n].end as usize)
+}
+
+fn codings_of(t: &T, code: &str) -> Vec<(i64, i64)> {
+    let study = Study::open(&t.path).unwrap();
+    let mut stmt = study
+        .conn()
+        .prepare(
+            "SELECT c.start, c.\"end\" FROM codings c JOIN codes k ON k.id = c.code_id
+              JOIN coders p ON p.id = c.coder_id WHERE k.name = ?1 AND p.name = 'alex' ORDER BY c.start",
+        )
+        .unwrap();
+    stmt.query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn pinned_keys_stay_put_and_every_message_names_the_code() {
+    let mut t = open();
+    // Nothing pinned yet: the key says how to pin.
+    t.keys("1");
+    assert!(
+        t.message().contains("no code pinned to 1"),
+        "{}",
+        t.message()
+    );
+    // Pin Access/Habit to 3 and Trust/Worry to 1 in the codebook (rows: Access, Response
+    // time, Habit, Trust, Worry).
+    t.keys("Tab Tab j j 3 j j 1 Tab");
+    assert_eq!(
+        t.app.pins[2],
+        t.app.codes.iter().find(|c| c.name == "Habit").map(|c| c.id)
+    );
+    assert_eq!(
+        t.app.pins[0],
+        t.app.codes.iter().find(|c| c.name == "Worry").map(|c| c.id)
+    );
+    // `} 3 } 3` codes two turns with the same code, and says which, where.
+    t.keys("} 3");
+    assert_eq!(t.message(), "coded 'Access/Habit' on Linda's turn 2 (FG1)");
+    t.keys("} 3");
+    assert_eq!(t.message(), "coded 'Access/Habit' on Rosa's turn 3 (FG1)");
+    let (t2, t3) = (turn(&t, 1), turn(&t, 2));
+    let habit = codings_of(&t, "Habit");
+    assert!(habit.contains(&(t2.0 as i64, t2.1 as i64)), "{habit:?}");
+    assert!(habit.contains(&(t3.0 as i64, t3.1 as i64)), "{habit:?}");
+    // The footer lists the pins by key; the codebook marks them.
+    let screen = render(&t.app, 120, 40);
+    assert!(screen.contains("1 Worry  3 Habit"), "{screen}");
+    // History entries from the workbench name the code and the place.
+    let study = Study::open(&t.path).unwrap();
+    let summaries: Vec<String> = study
+        .conn()
+        .prepare("SELECT summary FROM changes ORDER BY id DESC LIMIT 3")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        summaries,
+        vec![
+            "code 'Access/Habit' on Rosa's turn 3 (FG1)",
+            "code 'Access/Habit' on Linda's turn 2 (FG1)",
+            "pin 'Trust/Worry' to key 1",
+        ]
+    );
+    // Undo speaks in words too.
+    t.keys("u");
+    assert_eq!(
+        t.message(),
+        "undone: code 'Access/Habit' on Rosa's turn 3 (FG1)"
+    );
+    // Pins live in the study file, per coder; pressing the key again on the code unpins it.
+    let again = app_on(&t.path, "alex");
+    assert_eq!(again.pins, t.app.pins);
+    assert_eq!(app_on(&t.path, "sam").pins, [None; 9]);
+    t.keys("Tab Tab g j j 3");
+    assert_eq!(t.app.pins[2], None);
+    assert!(t.message().starts_with("unpin key 3"), "{}", t.message());
+    // Uncoding names what went.
+    t.keys("Tab { x");
+    assert_eq!(
+        t.message(),
+        "uncoded 'Access/Habit' on Linda's turn 2 (FG1)"
+    );
+}
+
+#[test]
+fn a_selection_extended_by_turn_ends_at_the_turns_end() {
+    let mut t = open();
+    // From the middle of turn 2, `v }` selects to its end — not the next speaker's first char.
+    t.keys("} w v }");
+    let (s2, e2) = turn(&t, 1);
+    assert_eq!(t.app.selection(), Some((s2 + "I'll ".chars().count(), e2)));
+    // Again: to the end of the next turn.
+    t.keys("}");
+    let (_, e3) = turn(&t, 2);
+    assert_eq!(t.app.selection().map(|s| s.1), Some(e3));
+    // And `{` back to the start of the turn the end is in.
+    t.keys("{");
+    let (s3, _) = turn(&t, 2);
+    assert_eq!(t.app.cursor, s3);
+    // From a turn's start, `v }` is the whole turn: coded, Rosa is not in it.
+    t.keys("Esc { v } c")
+        .type_text("Access/Habit")
+        .keys("Enter");
+    assert!(
+        codings_of(&t, "Habit").contains(&(s2 as i64, e2 as i64)),
+        "{:?}",
+        codings_of(&t, "Habit")
+    );
+}
+
+fn render(app: &App, w: u16, h: u16) -> String {
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    term.draw(|f| thematic::tui::views::draw(app, f)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}

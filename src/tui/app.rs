@@ -111,6 +111,8 @@ pub struct App {
     pub dragging: bool,
     pub show_others: bool,
     pub recent: Vec<i64>,
+    /// The codes on keys 1–9, set by the coder (stable: using a code does not move it).
+    pub pins: super::pins::Pins,
     /// Codings that have a memo (marked ✎ in the margin and in retrieval).
     pub coding_memos: std::collections::HashSet<i64>,
     pub search: Option<String>,
@@ -207,6 +209,7 @@ impl App {
             dragging: false,
             show_others,
             recent,
+            pins: [None; 9],
             coding_memos: Default::default(),
             search: None,
             retrieval: None,
@@ -270,6 +273,7 @@ impl App {
             .map(|c| (c.id, c.name))
             .collect();
         self.recent.retain(|id| self.code_index.contains_key(id));
+        self.pins = super::pins::load(self.store.study.conn(), self.coder.id)?;
         self.refilter_keeping(sel_id);
         self.speakers = crate::coding::view::all_speakers(self.store.study.conn())?;
         if let Some(doc) = &mut self.doc {

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod analysis_view;
 pub mod app;
+pub mod describe;
 pub mod drafts;
 pub mod fixture;
 pub mod fuzzy;
@@ -16,6 +17,7 @@ pub mod log;
 pub mod motion;
 mod mouse;
 mod nav;
+pub mod pins;
 pub mod popup;
 pub mod store;
 pub mod study_views;

@@ -276,6 +276,15 @@ impl App {
                         .push(Popup::Finder(Finder::new(purpose, title, pool)));
                 }
             }
+            Action::PinCode(slot) => {
+                if let Some(id) = self.selected_code().map(|c| c.id) {
+                    let on_key = self.pins[slot as usize - 1] == Some(id);
+                    return vec![Effect::Pin {
+                        slot,
+                        code: (!on_key).then_some(id),
+                    }];
+                }
+            }
             Action::DeleteCode => {
                 if let Some(c) = self.selected_code() {
                     // Every coder's codings go, hidden or not: say so.
