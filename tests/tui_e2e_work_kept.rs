@@ -23,6 +23,11 @@ struct Tmux {
 
 impl Tmux {
     fn start(dir: &Path, name: &str, args: &str) -> Tmux {
+        Tmux::start_env(dir, name, "", args)
+    }
+
+    /// As `start`, with `env` options (e.g. "-u USER") before the settings.
+    fn start_env(dir: &Path, name: &str, env: &str, args: &str) -> Tmux {
         let t = Tmux {
             socket: dir
                 .join(format!("{name}.sock"))
@@ -31,7 +36,7 @@ impl Tmux {
             session: format!("thematic-{name}-{}", std::process::id()),
         };
         let cmd = format!(
-            "env XDG_CONFIG_HOME={d} THEMATIC_DATA_DIR={d} THEMATIC_LOG=1 TERM=xterm-256color {bin} {args}",
+            "env {env} XDG_CONFIG_HOME={d} THEMATIC_DATA_DIR={d} THEMATIC_LOG=1 TERM=xterm-256color {bin} {args}",
             d = dir.display(),
             bin = env!("CARGO_BIN_EXE_thematic"),
         );
@@ -244,4 +249,30 @@ fn after_sigkill_the_draft_is_offered_back() {
         .query_row("SELECT count(*) FROM drafts", [], |r| r.get(0))
         .unwrap();
     assert_eq!(left, 0, "a saved editor leaves no draft");
+}
+
+#[test]
+fn the_first_start_asks_who_is_coding_and_remembers() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("who.thematic");
+    drop(thematic::tui::fixture::small_study(&path).unwrap());
+    let unset = "-u USER -u LOGNAME -u USERNAME -u THEMATIC_CODER";
+    let args = format!("--project {}", path.display());
+    let t = Tmux::start_env(dir.path(), "who1", unset, &args);
+    t.wait_for("Your name as a coder:");
+    t.text("Dana Reyes");
+    t.key("Enter");
+    t.wait_for("Documents");
+    t.wait_for("· Dana Reyes ·");
+    t.quit();
+    let config = std::fs::read_to_string(dir.path().join("thematic/config.toml")).unwrap();
+    assert_eq!(config, "coder = \"Dana Reyes\"\n");
+    drop(t);
+    // The next start does not ask again.
+    let t = Tmux::start_env(dir.path(), "who2", unset, &args);
+    t.wait_for("· Dana Reyes ·");
+    t.quit();
 }

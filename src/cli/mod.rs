@@ -65,6 +65,11 @@ pub fn run(cli: Cli) -> Result<()> {
     let command = match cli.command {
         None => {
             let path = study_path(cli.project)?;
+            // The workbench asks for a name on first start instead of guessing "coder".
+            let coder_name = match cli.coder {
+                Some(c) => c,
+                None => crate::tui::first_run::coder_name()?,
+            };
             return crate::tui::run(&path, &coder_name);
         }
         Some(Command::Init { path }) => return study_cmds::init(&path),

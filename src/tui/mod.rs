@@ -7,6 +7,7 @@ pub mod analysis_view;
 pub mod app;
 pub mod describe;
 pub mod drafts;
+pub mod first_run;
 pub mod fixture;
 pub mod fuzzy;
 mod hangup;
