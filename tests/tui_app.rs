@@ -245,7 +245,7 @@ fn retrieval_of_a_theme_jumps_back_into_the_transcript() {
     assert_eq!(t.app.selected_code().unwrap().path, "Access");
     t.keys("Enter");
     let r = t.app.retrieval.as_ref().unwrap();
-    assert_eq!(r.excerpts.len(), 2, "the theme's codes' excerpts");
+    assert_eq!(r.shown.len(), 2, "the theme's codes' excerpts");
     t.keys("j Enter");
     assert!(t.app.retrieval.is_none());
     assert_eq!(t.app.doc.as_ref().unwrap().name, "FG1");

@@ -276,3 +276,38 @@ fn the_first_start_asks_who_is_coding_and_remembers() {
     t.wait_for("· Dana Reyes ·");
     t.quit();
 }
+
+#[test]
+fn the_jump_stack_returns_to_the_same_excerpt() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jump.thematic");
+    drop(thematic::tui::fixture::small_study(&path).unwrap());
+    let t = Tmux::start(
+        dir.path(),
+        "jump",
+        &format!("--project {} --coder alex", path.display()),
+    );
+    t.wait_for("Documents");
+    // The Access theme's excerpts; the second one; jump.
+    t.key("Tab");
+    t.key("Tab");
+    t.key("Enter");
+    t.wait_for("Excerpts: Access");
+    t.text("j");
+    t.key("Enter");
+    t.wait_for("turn 4/5");
+    t.wait_for("C-o back");
+    // Read on a little, then back: the list, at the same excerpt (Enter lands there again).
+    t.text("jj");
+    t.key("Escape");
+    t.wait_for("Excerpts: Access");
+    t.text("kj");
+    t.key("Enter");
+    t.wait_for("turn 4/5");
+    t.key("Escape");
+    t.wait_for("Excerpts: Access");
+    t.quit();
+}

@@ -268,3 +268,175 @@ fn render(app: &App, w: u16, h: u16) -> String {
     }
     out
 }
+
+#[test]
+fn retrieval_shows_excerpts_in_context_filters_and_exports() {
+    let mut t = open();
+    // The Access theme (first codebook row): alex's two excerpts, with their context.
+    t.keys("Tab Tab Enter");
+    {
+        let r = t.app.retrieval.as_ref().unwrap();
+        assert_eq!(r.shown.len(), 2);
+        let first = &r.all[r.shown[0]];
+        assert_eq!(first.x.speaker.as_deref(), Some("Linda"));
+        assert_eq!(first.turn, 2);
+        assert_eq!(
+            first.before,
+            (None, "I'll start. I use it every week.".to_string())
+        );
+        assert!(
+            first.after.1.starts_with(", honestly."),
+            "{:?}",
+            first.after
+        );
+        // The second starts its turn: the context before is the previous speaker's.
+        let second = &r.all[r.shown[1]];
+        assert_eq!(second.before.0.as_deref(), Some("Rosa"));
+        assert!(second.before.1.ends_with("knows my name by heart."));
+    }
+    let screen = render(&t.app, 120, 40);
+    assert!(
+        screen.contains("FG1 · Linda (turn 2) · coded by alex · Access/Habit"),
+        "{screen}"
+    );
+    assert!(!screen.contains("[202:221]"), "no raw offsets: {screen}");
+    // Filter by words and by a participant attribute; an unknown attribute says what exists.
+    t.keys("/").type_text("days").keys("Enter");
+    assert_eq!(t.app.retrieval.as_ref().unwrap().shown.len(), 1);
+    t.keys("/ C-u").type_text("age:50-59").keys("Enter");
+    assert_eq!(t.app.retrieval.as_ref().unwrap().shown.len(), 2);
+    t.keys("/ C-u").type_text("group:treatment").keys("Enter");
+    assert_eq!(t.app.retrieval.as_ref().unwrap().shown.len(), 0);
+    t.keys("/ C-u").type_text("colour:red").keys("Enter");
+    assert!(
+        t.message().contains("no attribute 'colour'"),
+        "{}",
+        t.message()
+    );
+    assert!(t.message().contains("group"), "{}", t.message());
+    t.keys("/ C-u").type_text("coder:alex habit").keys("Enter");
+    assert_eq!(t.app.retrieval.as_ref().unwrap().shown.len(), 1);
+    // Write the shown excerpts to a file: Markdown, mode 0600, never over an existing file.
+    let out = t._dir.path().join("habit.md");
+    t.keys("w C-u")
+        .type_text(out.to_str().unwrap())
+        .keys("Enter");
+    assert!(
+        t.message().starts_with("wrote 1 excerpt(s)"),
+        "{}",
+        t.message()
+    );
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.contains("# Excerpts: Access"), "{md}");
+    assert!(
+        md.contains("1 of 2 excerpt(s) · filter: coder:alex habit"),
+        "{md}"
+    );
+    assert!(
+        md.contains("## 1. FG1 · Linda (turn 2) · Access/Habit · coded by alex"),
+        "{md}"
+    );
+    assert!(md.contains("> It's become a habit"), "{md}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    t.keys("w C-u")
+        .type_text(out.to_str().unwrap())
+        .keys("Enter");
+    assert!(t.message().contains("exists"), "{}", t.message());
+    // Copy: the run loop gets the text to send as OSC 52.
+    t.keys("y");
+    assert!(
+        t.app
+            .clipboard
+            .as_deref()
+            .unwrap()
+            .contains("> It's become a habit")
+    );
+}
+
+#[test]
+fn the_jump_stack_returns_to_the_same_excerpt_and_centres_the_jump() {
+    let mut t = open();
+    t.keys("Tab Tab Enter j");
+    t.keys("Enter");
+    assert!(t.app.retrieval.is_none());
+    let doc = t.app.doc.as_ref().unwrap();
+    let at: String = doc.text[t.app.cursor..t.app.cursor + 9].iter().collect();
+    assert_eq!(at, "Sometimes");
+    // Centred: the cursor's row is not the pane's last (nor first) row.
+    let screen = render(&t.app, 120, 40);
+    assert!(
+        screen.contains("B back") || screen.contains("C-o back"),
+        "{screen}"
+    );
+    // Moving and coding in the transcript, then Esc: back to the list, same excerpt.
+    t.keys("j k Esc");
+    let r = t.app.retrieval.as_ref().expect("back in retrieval");
+    assert_eq!(r.sel, 1);
+    assert_eq!(t.app.jumps.len(), 0);
+    // Esc again closes retrieval; Esc with nowhere to go back to does nothing harmful.
+    t.keys("Esc Esc");
+    assert!(t.app.retrieval.is_none());
+    t.keys("C-o");
+    assert_eq!(t.message(), "no jump to go back from");
+}
+
+#[test]
+fn the_memo_browser_lists_searches_and_jumps_to_what_a_memo_is_on() {
+    let mut t = open();
+    // A memo on the study and one on the coding under the cursor (Habit, turn 2).
+    t.keys("M")
+        .type_text("Overall: people trust the portal.")
+        .keys("Esc");
+    t.keys("/").type_text("become a habit").keys("Enter m");
+    t.type_text("Habit as routine, not need.").keys("Esc");
+    t.keys("g B");
+    let m = t.app.memos.as_ref().expect("memo browser");
+    assert_eq!(m.shown.len(), 2);
+    let screen = render(&t.app, 120, 40);
+    assert!(screen.contains("on the study"), "{screen}");
+    assert!(
+        screen.contains("on the coding 'Access/Habit' on 19 characters of Linda's turn 2 (FG1)"),
+        "{screen}"
+    );
+    t.keys("/").type_text("routine").keys("Enter");
+    assert_eq!(t.app.memos.as_ref().unwrap().shown.len(), 1);
+    // Enter goes to the coding; Esc comes back to the browser, search kept.
+    t.keys("Enter");
+    assert!(t.app.memos.is_none());
+    let doc = t.app.doc.as_ref().unwrap();
+    assert_eq!(doc.turn_at(t.app.cursor), 1);
+    t.keys("Esc");
+    assert_eq!(t.app.memos.as_ref().unwrap().query, "routine");
+    t.keys("Esc");
+    assert!(t.app.memos.is_none());
+}
+
+#[test]
+fn blind_retrieval_says_others_codings_are_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.thematic");
+    drop(fixture::small_study(&path).unwrap());
+    let mut t = T {
+        app: app_on(&path, "sam"),
+        path,
+        _dir: dir,
+    };
+    assert!(!t.app.show_others, "blind by default: two coders coded");
+    // Access: only alex coded it.
+    t.keys("Tab Tab Enter");
+    let r = t.app.retrieval.as_ref().unwrap();
+    assert_eq!((r.shown.len(), r.hidden_others), (0, 2));
+    let screen = render(&t.app, 120, 40);
+    assert!(
+        screen.contains("2 coding(s) by other coders are hidden (blind coding; o shows them)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Nothing coded"), "{screen}");
+    t.keys("o");
+    assert_eq!(t.app.retrieval.as_ref().unwrap().shown.len(), 2);
+}

@@ -120,6 +120,10 @@ actions! {
     CycleAttribute => "cycle_attribute",
     AutoCode => "autocode",
     Snapshot => "snapshot",
+    MemoBrowser => "memo_browser",
+    JumpBack => "jump_back",
+    ExportExcerpts => "export_excerpts",
+    CopyExcerpts => "copy_excerpts",
 }
 
 #[cfg(test)]

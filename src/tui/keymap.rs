@@ -23,10 +23,11 @@ pub enum Context {
     Agreement,
     Review,
     Analysis,
+    Memos,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::Documents,
         Context::Codebook,
@@ -42,6 +43,7 @@ impl Context {
         Context::Agreement,
         Context::Review,
         Context::Analysis,
+        Context::Memos,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +63,7 @@ impl Context {
             Context::Agreement => "agreement",
             Context::Review => "review",
             Context::Analysis => "analysis",
+            Context::Memos => "memos",
         }
     }
 
@@ -103,6 +106,7 @@ const DEFAULTS: &[Row] = &[
     (X::Global, "M", A::StudyMemo, "memo on the whole study", None),
     (X::Global, "Esc", A::Back, "back out", None),
     (X::Global, "A", A::AgreementView, "inter-coder agreement (and disagreement review)", Some("agreement")),
+    (X::Global, "B", A::MemoBrowser, "browse every memo in the study", Some("memos")),
     (X::Global, "F", A::AnalysisView, "analysis: frequencies, co-occurrence, search, saturation, versions", Some("analysis")),
     // Documents
     (X::Documents, "j", A::Down, "next document", None),
@@ -196,6 +200,8 @@ const DEFAULTS: &[Row] = &[
     (X::Transcript, "e", A::EditCode, "edit the code under the cursor", None),
     (X::Transcript, "/", A::Search, "search the transcript", Some("search")),
     (X::Transcript, "n", A::SearchNext, "next match", None),
+    (X::Transcript, "C-o", A::JumpBack, "back to where the last jump came from", Some("back")),
+    (X::Transcript, "Backspace", A::JumpBack, "back to where the last jump came from", None),
     (X::Transcript, "N", A::SearchPrev, "previous match", None),
     // Visual mode: the motions above move the selection's end.
     (X::Visual, "v", A::Back, "leave visual mode", None),
@@ -216,7 +222,23 @@ const DEFAULTS: &[Row] = &[
     (X::Retrieval, "C-u", A::PageUp, "ten excerpts up", None),
     (X::Retrieval, "Enter", A::Open, "jump to the excerpt in its transcript", Some("jump")),
     (X::Retrieval, "m", A::Memo, "memo on the coding", Some("memo")),
+    (X::Retrieval, "/", A::Filter, "filter: words, coder:NAME, speaker:NAME, document:NAME, ATTRIBUTE:VALUE", Some("filter")),
+    (X::Retrieval, "w", A::ExportExcerpts, "write the shown excerpts to a Markdown file", Some("write")),
+    (X::Retrieval, "y", A::CopyExcerpts, "copy the shown excerpts (OSC 52 clipboard)", Some("copy")),
     (X::Retrieval, "Esc", A::Back, "close retrieval", Some("close")),
+    // Memo browser
+    (X::Memos, "j", A::Down, "next memo", None),
+    (X::Memos, "Down", A::Down, "next memo", None),
+    (X::Memos, "k", A::Up, "previous memo", None),
+    (X::Memos, "Up", A::Up, "previous memo", None),
+    (X::Memos, "g", A::Top, "first memo", None),
+    (X::Memos, "G", A::Bottom, "last memo", None),
+    (X::Memos, "PageDown", A::PageDown, "ten memos down", None),
+    (X::Memos, "PageUp", A::PageUp, "ten memos up", None),
+    (X::Memos, "Enter", A::Open, "go to what the memo is on (Esc comes back)", Some("go to")),
+    (X::Memos, "/", A::Filter, "search the memos", Some("search")),
+    (X::Memos, "m", A::Memo, "write your memo on the same thing", Some("memo")),
+    (X::Memos, "Esc", A::Back, "close the memo browser", Some("close")),
     // Agreement view
     (X::Agreement, "j", A::Down, "next code", None),
     (X::Agreement, "Down", A::Down, "next code", None),

@@ -11,15 +11,18 @@ pub mod first_run;
 pub mod fixture;
 pub mod fuzzy;
 mod hangup;
+pub mod jumps;
 pub mod key;
 pub mod keymap;
 pub mod layout;
 pub mod log;
+pub mod memos;
 pub mod motion;
 mod mouse;
 mod nav;
 pub mod pins;
 pub mod popup;
+pub mod retrieval;
 pub mod store;
 pub mod study_views;
 pub mod theme;
@@ -105,6 +108,12 @@ pub fn run(path: &Path, coder_name: &str) -> Result<()> {
         let mut last_tick = Instant::now();
         while signalled() == 0 {
             terminal.draw(|f| views::draw(&app, f))?;
+            if let Some(text) = app.clipboard.take() {
+                use std::io::Write;
+                let mut out = std::io::stdout();
+                let _ = out.write_all(retrieval::osc52(&text).as_bytes());
+                let _ = out.flush();
+            }
             let timeout = TICK.saturating_sub(last_tick.elapsed());
             // Wait on the terminal ourselves: a hung-up one must never reach crossterm.
             if hangup::wait_stdin(timeout) == hangup::Input::HungUp {

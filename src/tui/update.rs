@@ -154,6 +154,11 @@ impl App {
             Action::StudyMemo => self.open_memo(Target::Project, "the study".into()),
             Action::AgreementView => self.open_agreement(),
             Action::AnalysisView => self.open_analysis(),
+            Action::MemoBrowser => {
+                if let Err(e) = self.open_memos() {
+                    self.set_message(format!("error: {e}"));
+                }
+            }
             Action::Back => {
                 if self.view.is_some() {
                     self.back_from_view();
@@ -161,6 +166,10 @@ impl App {
                     self.anchor = None;
                 } else if self.retrieval.is_some() && self.focus == Pane::Main {
                     self.retrieval = None;
+                } else if self.memos.is_some() && self.focus == Pane::Main {
+                    self.memos = None;
+                } else if self.focus == Pane::Main && self.jump_back() {
+                    // Back to the list (or view) the last jump came from.
                 } else if !self.code_filter.is_empty() && self.focus == Pane::Codebook {
                     self.code_filter.clear();
                     self.refilter();
@@ -173,6 +182,7 @@ impl App {
                     Context::Documents => self.update_documents(action),
                     Context::Codebook => self.update_codebook(action),
                     Context::Retrieval => self.update_retrieval(action),
+                    Context::Memos => self.update_memos(action),
                     Context::Agreement => self.update_agreement(action),
                     Context::Review => self.update_review(action),
                     Context::Analysis => self.update_analysis(action),
@@ -197,6 +207,7 @@ impl App {
                     self.set_message(format!("error: {e}"));
                 }
                 self.retrieval = None;
+                self.memos = None;
                 self.focus = Pane::Main;
             }
             Action::Memo => {
@@ -234,7 +245,10 @@ impl App {
             Action::Retrieve => {
                 if let Some(id) = self.selected_code().map(|c| c.id) {
                     match self.open_retrieval(id) {
-                        Ok(()) => self.focus = Pane::Main,
+                        Ok(()) => {
+                            self.focus = Pane::Main;
+                            self.memos = None;
+                        }
                         Err(e) => self.set_message(format!("error: {e}")),
                     }
                 }
@@ -317,7 +331,7 @@ impl App {
         let Some(r) = &mut self.retrieval else {
             return Vec::new();
         };
-        let n = r.excerpts.len();
+        let n = r.shown.len();
         match action {
             Action::Down => r.sel = (r.sel + 1).min(n.saturating_sub(1)),
             Action::PageDown => r.sel = (r.sel + 10).min(n.saturating_sub(1)),
@@ -326,17 +340,71 @@ impl App {
             Action::Top => r.sel = 0,
             Action::Bottom => r.sel = n.saturating_sub(1),
             Action::Open => {
-                if let Some(x) = r.excerpts.get(r.sel).cloned() {
-                    self.jump_to(x.document_id, x.start as usize);
-                    self.retrieval = None;
+                if let Some((doc, at)) = r.selected().map(|s| (s.x.document_id, s.x.start)) {
+                    self.jump_with_return(doc, at as usize);
                 }
             }
             Action::Memo => {
-                if let Some(x) = r.excerpts.get(r.sel).cloned() {
-                    self.open_memo(
-                        Target::Coding(x.coding_id),
-                        format!("coding in {}", x.document),
-                    );
+                if let Some(x) = r.selected().map(|s| s.x.clone()) {
+                    let what = super::describe::coding(self.store.study.conn(), x.coding_id)
+                        .unwrap_or_else(|_| format!("coding in {}", x.document));
+                    self.open_memo(Target::Coding(x.coding_id), what);
+                }
+            }
+            Action::Filter => {
+                let input = r.filter.clone();
+                self.popups.push(Popup::Prompt(Prompt {
+                    kind: PromptKind::ExcerptFilter,
+                    input,
+                }));
+            }
+            Action::ExportExcerpts => {
+                let slug: String = r
+                    .title
+                    .chars()
+                    .map(|c| {
+                        if c.is_alphanumeric() {
+                            c.to_ascii_lowercase()
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect();
+                self.popups.push(Popup::Prompt(Prompt {
+                    kind: PromptKind::ExportExcerpts,
+                    input: format!("excerpts-{}.md", slug.trim_matches('-')),
+                }));
+            }
+            Action::CopyExcerpts => self.copy_excerpts(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn update_memos(&mut self, action: Action) -> Vec<Effect> {
+        let Some(m) = &mut self.memos else {
+            return Vec::new();
+        };
+        let n = m.shown.len();
+        match action {
+            Action::Down => m.sel = (m.sel + 1).min(n.saturating_sub(1)),
+            Action::PageDown => m.sel = (m.sel + 10).min(n.saturating_sub(1)),
+            Action::PageUp => m.sel = m.sel.saturating_sub(10),
+            Action::Up => m.sel = m.sel.saturating_sub(1),
+            Action::Top => m.sel = 0,
+            Action::Bottom => m.sel = n.saturating_sub(1),
+            Action::Open => self.open_memo_target(),
+            Action::Filter => {
+                let input = m.query.clone();
+                self.popups.push(Popup::Prompt(Prompt {
+                    kind: PromptKind::MemoSearch,
+                    input,
+                }));
+            }
+            Action::Memo => {
+                if let Some(r) = m.selected() {
+                    let (target, on) = (r.memo.target, r.on.clone());
+                    self.open_memo(target, on);
                 }
             }
             _ => {}

@@ -151,6 +151,9 @@ impl App {
                 kind: PromptKind::Search,
                 input: String::new(),
             })),
+            Action::JumpBack if !self.jump_back() => {
+                self.set_message("no jump to go back from");
+            }
             Action::SearchNext => self.search_step(true),
             Action::SearchPrev => self.search_step(false),
             _ => {}

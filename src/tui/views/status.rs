@@ -63,6 +63,10 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
                     continue;
                 }
                 shown.push(b.action);
+                // Back only shows when there is somewhere to go back to.
+                if b.action == Action::JumpBack && app.jumps.is_empty() {
+                    continue;
+                }
                 if b.action == Action::RecentCode(1) {
                     pinned_hints(app, &mut hints);
                     continue;
@@ -108,6 +112,11 @@ pub fn render_prompt(app: &App, p: &Prompt, area: Rect, frame: &mut Frame) {
         PromptKind::NewCode => "new code (Theme/Code): ",
         PromptKind::AnalysisSearch => "search all transcripts: ",
         PromptKind::Snapshot => "snapshot name: ",
+        PromptKind::ExcerptFilter => {
+            "filter excerpts (words, coder:NAME, speaker:NAME, ATTRIBUTE:VALUE): "
+        }
+        PromptKind::ExportExcerpts => "write the shown excerpts to: ",
+        PromptKind::MemoSearch => "search memos: ",
     };
     let row = Rect { height: 1, ..area };
     frame.render_widget(Clear, row);
