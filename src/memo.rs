@@ -33,7 +33,7 @@ impl Target {
         }
     }
 
-    fn from_parts(kind: &str, id: Option<i64>) -> Target {
+    pub fn from_parts(kind: &str, id: Option<i64>) -> Target {
         match (kind, id) {
             ("document", Some(id)) => Target::Document(id),
             ("code", Some(id)) => Target::Code(id),

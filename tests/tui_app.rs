@@ -141,7 +141,7 @@ fn visual_word_selection_coded_from_the_finder() {
 }
 
 #[test]
-fn a_new_code_is_created_inline_and_then_recent() {
+fn a_new_code_is_created_inline_and_then_pinned() {
     let mut t = open();
     t.keys("} v ) c").type_text("Coping/Routine");
     match t.app.popups.last() {
@@ -150,7 +150,8 @@ fn a_new_code_is_created_inline_and_then_recent() {
     }
     t.keys("Enter");
     assert!(t.has("Coping/Routine", "I'll start."), "{:?}", t.codings());
-    // The next turn, whole, with recent code 1.
+    // Pinned to 1 in the codebook (filtered to it), the next turn, whole, with key 1.
+    t.keys("Tab Tab /").type_text("Routine").keys("Enter 1 Tab");
     t.keys("} 1");
     assert!(t.has(
         "Coping/Routine",
@@ -166,7 +167,8 @@ fn sentence_and_whole_turn_granularity() {
         t.app.selection().map(|(s, e)| e - s),
         Some("Thank you all for coming.".chars().count())
     );
-    t.keys("Esc V");
+    // Key 2 codes with the code pinned to it (the codebook's second row).
+    t.keys("Esc Tab Tab j 2 Tab V");
     let (s, e) = t.app.selection().unwrap();
     let doc = t.app.doc.as_ref().unwrap();
     assert_eq!((s as i64, e as i64), (doc.turns[0].start, doc.turns[0].end));
@@ -243,7 +245,7 @@ fn retrieval_of_a_theme_jumps_back_into_the_transcript() {
     assert_eq!(t.app.selected_code().unwrap().path, "Access");
     t.keys("Enter");
     let r = t.app.retrieval.as_ref().unwrap();
-    assert_eq!(r.excerpts.len(), 2, "the theme's codes' excerpts");
+    assert_eq!(r.shown.len(), 2, "the theme's codes' excerpts");
     t.keys("j Enter");
     assert!(t.app.retrieval.is_none());
     assert_eq!(t.app.doc.as_ref().unwrap().name, "FG1");

@@ -153,7 +153,7 @@ fn codes_an_excerpt_in_tmux_and_quits() {
     t.wait_for("Code the selection");
     t.text("Trust/Worry");
     t.key("Enter");
-    t.wait_for("coded 11 characters");
+    t.wait_for("coded 'Trust/Worry' on 11 characters of Linda's turn 2 (FG1)");
     t.quit();
     let study = thematic::Study::open(&path).unwrap();
     let found: i64 = study
@@ -201,9 +201,15 @@ fn the_first_session_on_the_demo_study() {
     t.text("Said with a laugh.");
     t.key("Escape");
     t.wait_for("memo saved");
-    // A mistake: the whole next turn with recent code 1, then undo.
+    // Pin the codebook's first code to key 1, then a mistake: the whole next turn with
+    // key 1, then undo.
+    t.key("Tab");
+    t.key("Tab");
+    t.text("1");
+    t.wait_for("to key 1");
+    t.key("Tab");
     t.text("}1");
-    t.wait_for("coded");
+    t.wait_for("coded '");
     t.text("u");
     t.wait_for("undone");
     // Every excerpt of a theme.

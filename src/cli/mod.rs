@@ -76,6 +76,12 @@ pub fn run(cli: Cli) -> Result<()> {
             let path = study_path(cli.project)?;
             // The TUI draws with escape sequences and sanitises what it draws itself.
             crate::terminal::restore();
+            // The workbench asks for a name on first start instead of guessing "coder".
+            #[allow(clippy::shadow_unrelated)]
+            let coder_name = match cli.coder {
+                Some(c) => c,
+                None => crate::tui::first_run::coder_name()?,
+            };
             return crate::tui::run(&path, &coder_name);
         }
         Some(Command::Init { path }) => return study_cmds::init(&path),

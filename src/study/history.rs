@@ -24,6 +24,8 @@ const TABLES: &[(&str, &[&str])] = &[
     ("codes", &["id"]),
     ("codings", &["id"]),
     ("memos", &["id"]),
+    // The workbench's pinned codes (migration 5): pinning is undoable like any action.
+    ("pinned_codes", &["id"]),
     ("codebook_versions", &["id"]),
     ("reviews", &["id"]),
     // Agreement (issue 11): done marks, ICR rounds and their samples.

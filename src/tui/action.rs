@@ -6,8 +6,11 @@ macro_rules! actions {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Action {
             $($variant,)*
-            /// Code the selection with the n-th most recently used code (1-based).
+            /// Code the selection with the code pinned to key n (1-based). Named
+            /// `recent_code_N` in keys.toml, as before pins replaced recent codes on the digits.
             RecentCode(u8),
+            /// Codebook: pin the selected code to key n (again: unpin it).
+            PinCode(u8),
             /// Review: accept the n-th compared coder's version (1-based).
             AcceptCoder(u8),
             /// Analysis: show the n-th tab (1-based).
@@ -20,6 +23,7 @@ macro_rules! actions {
                 match self {
                     $(Action::$variant => $name.to_string(),)*
                     Action::RecentCode(n) => format!("recent_code_{n}"),
+                    Action::PinCode(n) => format!("pin_code_{n}"),
                     Action::AcceptCoder(n) => format!("accept_coder_{n}"),
                     Action::ShowTab(n) => format!("tab_{n}"),
                 }
@@ -35,6 +39,7 @@ macro_rules! actions {
                     $($name => Some(Action::$variant),)*
                     _ => numbered("recent_code_")
                         .map(Action::RecentCode)
+                        .or_else(|| numbered("pin_code_").map(Action::PinCode))
                         .or_else(|| numbered("accept_coder_").map(Action::AcceptCoder))
                         .or_else(|| numbered("tab_").map(Action::ShowTab)),
                 }
@@ -115,6 +120,10 @@ actions! {
     CycleAttribute => "cycle_attribute",
     AutoCode => "autocode",
     Snapshot => "snapshot",
+    MemoBrowser => "memo_browser",
+    JumpBack => "jump_back",
+    ExportExcerpts => "export_excerpts",
+    CopyExcerpts => "copy_excerpts",
 }
 
 #[cfg(test)]

@@ -232,8 +232,7 @@ impl App {
                 && let Some(doc) = self.docs.iter().find(|doc| doc.name == x.document)
             {
                 let (id, at) = (doc.id, x.start as usize);
-                self.view = None;
-                self.jump_to(id, at);
+                self.jump_with_return(id, at);
             }
             return Vec::new();
         }
@@ -310,8 +309,7 @@ impl App {
             Action::Open => {
                 if let Some(h) = st.results.as_ref().and_then(|r| r.hits.get(st.hit)) {
                     let (doc, at) = (h.document_id, h.start as usize);
-                    self.view = None;
-                    self.jump_to(doc, at);
+                    self.jump_with_return(doc, at);
                 }
             }
             _ => {}

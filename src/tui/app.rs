@@ -8,7 +8,7 @@ use super::store::Store;
 use super::theme::Theme;
 use crate::Result;
 use crate::codebook::{Code, CodeCounts};
-use crate::coding::{Coding, Excerpt};
+use crate::coding::Coding;
 use crate::study::documents::{DocumentSummary, Turn};
 use crate::study::participants::Speaker;
 use crate::study::{Coder, Study};
@@ -74,12 +74,7 @@ impl DocView {
     }
 }
 
-pub struct Retrieval {
-    pub code_id: i64,
-    pub title: String,
-    pub excerpts: Vec<Excerpt>,
-    pub sel: usize,
-}
+pub use super::retrieval::Retrieval;
 
 pub struct App {
     pub store: Store,
@@ -111,10 +106,14 @@ pub struct App {
     pub dragging: bool,
     pub show_others: bool,
     pub recent: Vec<i64>,
+    /// The codes on keys 1–9, set by the coder (stable: using a code does not move it).
+    pub pins: super::pins::Pins,
     /// Codings that have a memo (marked ✎ in the margin and in retrieval).
     pub coding_memos: std::collections::HashSet<i64>,
     pub search: Option<String>,
     pub retrieval: Option<Retrieval>,
+    /// The memo browser in the main pane, if open.
+    pub memos: Option<super::memos::MemoBrowser>,
     /// The full-screen view over the panes (agreement, review, analysis), if any.
     pub view: Option<super::study_views::View>,
     pub agreement: Option<super::study_views::AgreementState>,
@@ -127,6 +126,12 @@ pub struct App {
     pub wrap: WrapCache,
     pub data_version: i64,
     pub quit: bool,
+    /// Where Esc (or C-o) returns to after a jump: the view, list and place jumped from.
+    pub jumps: Vec<super::jumps::JumpFrame>,
+    /// Text for the terminal's clipboard (OSC 52), written by the run loop after drawing.
+    pub clipboard: Option<String>,
+    /// Open editors' drafts as last written to the study file.
+    pub drafts: super::drafts::DraftState,
 }
 
 /// Codings and documents per code, each including its subcodes' (a theme counts its codes').
@@ -205,9 +210,11 @@ impl App {
             dragging: false,
             show_others,
             recent,
+            pins: [None; 9],
             coding_memos: Default::default(),
             search: None,
             retrieval: None,
+            memos: None,
             view: None,
             agreement: None,
             review: None,
@@ -217,6 +224,9 @@ impl App {
             message: None,
             wrap: WrapCache::default(),
             quit: false,
+            drafts: Default::default(),
+            jumps: Vec::new(),
+            clipboard: None,
         };
         app.reload()?;
         if !app.docs.is_empty() {
@@ -232,6 +242,7 @@ impl App {
             app.message =
                 Some("Blind coding: other coders' codings are hidden (o shows them).".into());
         }
+        app.restore_drafts()?;
         Ok(app)
     }
 
@@ -266,6 +277,7 @@ impl App {
             .map(|c| (c.id, c.name))
             .collect();
         self.recent.retain(|id| self.code_index.contains_key(id));
+        self.pins = super::pins::load(self.store.study.conn(), self.coder.id)?;
         self.refilter_keeping(sel_id);
         self.speakers = crate::coding::view::all_speakers(self.store.study.conn())?;
         if let Some(doc) = &mut self.doc {
@@ -278,15 +290,22 @@ impl App {
             }
         }
         if let Some(r) = &self.retrieval {
-            let (code, sel) = (r.code_id, r.sel);
+            let (code, sel, at) = (r.code_id, r.sel, r.selected().map(|s| s.x.coding_id));
             if self.code_index.contains_key(&code) {
                 self.open_retrieval(code)?;
                 if let Some(r) = &mut self.retrieval {
-                    r.sel = sel.min(r.excerpts.len().saturating_sub(1));
+                    // The same excerpt stays selected (or the one now in its place).
+                    r.sel = at
+                        .and_then(|id| r.shown.iter().position(|&i| r.all[i].x.coding_id == id))
+                        .unwrap_or(sel)
+                        .min(r.shown.len().saturating_sub(1));
                 }
             } else {
                 self.retrieval = None;
             }
+        }
+        if self.memos.is_some() {
+            self.open_memos()?;
         }
         self.refresh_views();
         Ok(())
@@ -360,25 +379,6 @@ impl App {
         Ok(())
     }
 
-    pub fn open_retrieval(&mut self, code_id: i64) -> Result<()> {
-        let ids = crate::codebook::subtree_ids(&self.codes, code_id);
-        let paths: HashMap<i64, String> =
-            self.codes.iter().map(|c| (c.id, c.path.clone())).collect();
-        let mine = (!self.show_others).then_some(self.coder.id);
-        let excerpts = crate::coding::excerpts(self.store.study.conn(), &ids, mine, &paths)?;
-        let title = self
-            .code(code_id)
-            .map(|c| c.path.clone())
-            .unwrap_or_default();
-        self.retrieval = Some(Retrieval {
-            code_id,
-            title,
-            excerpts,
-            sel: 0,
-        });
-        Ok(())
-    }
-
     /// Is this coding drawn? Others' codings only when shown.
     pub fn visible(&self, c: &Coding) -> bool {
         self.show_others || c.coder_id == self.coder.id
@@ -399,6 +399,7 @@ impl App {
             Pane::Documents => Context::Documents,
             Pane::Codebook => Context::Codebook,
             Pane::Main if self.retrieval.is_some() => Context::Retrieval,
+            Pane::Main if self.memos.is_some() => Context::Memos,
             Pane::Main if self.anchor.is_some() => Context::Visual,
             Pane::Main => Context::Transcript,
         }

@@ -23,10 +23,11 @@ pub enum Context {
     Agreement,
     Review,
     Analysis,
+    Memos,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::Documents,
         Context::Codebook,
@@ -42,6 +43,7 @@ impl Context {
         Context::Agreement,
         Context::Review,
         Context::Analysis,
+        Context::Memos,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +63,7 @@ impl Context {
             Context::Agreement => "agreement",
             Context::Review => "review",
             Context::Analysis => "analysis",
+            Context::Memos => "memos",
         }
     }
 
@@ -103,6 +106,7 @@ const DEFAULTS: &[Row] = &[
     (X::Global, "M", A::StudyMemo, "memo on the whole study", None),
     (X::Global, "Esc", A::Back, "back out", None),
     (X::Global, "A", A::AgreementView, "inter-coder agreement (and disagreement review)", Some("agreement")),
+    (X::Global, "B", A::MemoBrowser, "browse every memo in the study", Some("memos")),
     (X::Global, "F", A::AnalysisView, "analysis: frequencies, co-occurrence, search, saturation, versions", Some("analysis")),
     // Documents
     (X::Documents, "j", A::Down, "next document", None),
@@ -138,6 +142,15 @@ const DEFAULTS: &[Row] = &[
     (X::Codebook, "X", A::MergeCode, "merge into another code", Some("merge")),
     (X::Codebook, "D", A::DeleteCode, "delete (with its codings)", Some("delete")),
     (X::Codebook, "m", A::Memo, "memo on the code", Some("memo")),
+    (X::Codebook, "1", A::PinCode(1), "pin the code to this key, 1–9 (again: unpin)", Some("pin 1–9")),
+    (X::Codebook, "2", A::PinCode(2), "pin the code to this key, 1–9 (again: unpin)", None),
+    (X::Codebook, "3", A::PinCode(3), "pin the code to this key, 1–9 (again: unpin)", None),
+    (X::Codebook, "4", A::PinCode(4), "pin the code to this key, 1–9 (again: unpin)", None),
+    (X::Codebook, "5", A::PinCode(5), "pin the code to this key, 1–9 (again: unpin)", None),
+    (X::Codebook, "6", A::PinCode(6), "pin the code to this key, 1–9 (again: unpin)", None),
+    (X::Codebook, "7", A::PinCode(7), "pin the code to this key, 1–9 (again: unpin)", None),
+    (X::Codebook, "8", A::PinCode(8), "pin the code to this key, 1–9 (again: unpin)", None),
+    (X::Codebook, "9", A::PinCode(9), "pin the code to this key, 1–9 (again: unpin)", None),
     // Transcript
     (X::Transcript, "j", A::Down, "line down", None),
     (X::Transcript, "Down", A::Down, "line down", None),
@@ -171,15 +184,15 @@ const DEFAULTS: &[Row] = &[
     (X::Transcript, "V", A::VisualTurn, "select the whole turn", None),
     (X::Transcript, "c", A::Code, "code the selection (or this turn) with…", Some("code")),
     (X::Transcript, "Enter", A::Code, "code the selection (or this turn) with…", None),
-    (X::Transcript, "1", A::RecentCode(1), "code with a recent code (1 = latest)", Some("recent")),
-    (X::Transcript, "2", A::RecentCode(2), "code with a recent code (1 = latest)", None),
-    (X::Transcript, "3", A::RecentCode(3), "code with a recent code (1 = latest)", None),
-    (X::Transcript, "4", A::RecentCode(4), "code with a recent code (1 = latest)", None),
-    (X::Transcript, "5", A::RecentCode(5), "code with a recent code (1 = latest)", None),
-    (X::Transcript, "6", A::RecentCode(6), "code with a recent code (1 = latest)", None),
-    (X::Transcript, "7", A::RecentCode(7), "code with a recent code (1 = latest)", None),
-    (X::Transcript, "8", A::RecentCode(8), "code with a recent code (1 = latest)", None),
-    (X::Transcript, "9", A::RecentCode(9), "code with a recent code (1 = latest)", None),
+    (X::Transcript, "1", A::RecentCode(1), "code with the code pinned to this key (pin codes in the codebook)", Some("pinned")),
+    (X::Transcript, "2", A::RecentCode(2), "code with the code pinned to this key (pin codes in the codebook)", None),
+    (X::Transcript, "3", A::RecentCode(3), "code with the code pinned to this key (pin codes in the codebook)", None),
+    (X::Transcript, "4", A::RecentCode(4), "code with the code pinned to this key (pin codes in the codebook)", None),
+    (X::Transcript, "5", A::RecentCode(5), "code with the code pinned to this key (pin codes in the codebook)", None),
+    (X::Transcript, "6", A::RecentCode(6), "code with the code pinned to this key (pin codes in the codebook)", None),
+    (X::Transcript, "7", A::RecentCode(7), "code with the code pinned to this key (pin codes in the codebook)", None),
+    (X::Transcript, "8", A::RecentCode(8), "code with the code pinned to this key (pin codes in the codebook)", None),
+    (X::Transcript, "9", A::RecentCode(9), "code with the code pinned to this key (pin codes in the codebook)", None),
     (X::Transcript, "x", A::Uncode, "uncode the coding under the cursor", Some("uncode")),
     (X::Transcript, ">", A::Extend, "extend the coding under the cursor by a word", None),
     (X::Transcript, "<", A::Shrink, "shrink the coding under the cursor by a word", None),
@@ -187,6 +200,8 @@ const DEFAULTS: &[Row] = &[
     (X::Transcript, "e", A::EditCode, "edit the code under the cursor", None),
     (X::Transcript, "/", A::Search, "search the transcript", Some("search")),
     (X::Transcript, "n", A::SearchNext, "next match", None),
+    (X::Transcript, "C-o", A::JumpBack, "back to where the last jump came from", Some("back")),
+    (X::Transcript, "Backspace", A::JumpBack, "back to where the last jump came from", None),
     (X::Transcript, "N", A::SearchPrev, "previous match", None),
     // Visual mode: the motions above move the selection's end.
     (X::Visual, "v", A::Back, "leave visual mode", None),
@@ -207,7 +222,23 @@ const DEFAULTS: &[Row] = &[
     (X::Retrieval, "C-u", A::PageUp, "ten excerpts up", None),
     (X::Retrieval, "Enter", A::Open, "jump to the excerpt in its transcript", Some("jump")),
     (X::Retrieval, "m", A::Memo, "memo on the coding", Some("memo")),
+    (X::Retrieval, "/", A::Filter, "filter: words, coder:NAME, speaker:NAME, document:NAME, ATTRIBUTE:VALUE", Some("filter")),
+    (X::Retrieval, "w", A::ExportExcerpts, "write the shown excerpts to a Markdown file", Some("write")),
+    (X::Retrieval, "y", A::CopyExcerpts, "copy the shown excerpts (OSC 52 clipboard)", Some("copy")),
     (X::Retrieval, "Esc", A::Back, "close retrieval", Some("close")),
+    // Memo browser
+    (X::Memos, "j", A::Down, "next memo", None),
+    (X::Memos, "Down", A::Down, "next memo", None),
+    (X::Memos, "k", A::Up, "previous memo", None),
+    (X::Memos, "Up", A::Up, "previous memo", None),
+    (X::Memos, "g", A::Top, "first memo", None),
+    (X::Memos, "G", A::Bottom, "last memo", None),
+    (X::Memos, "PageDown", A::PageDown, "ten memos down", None),
+    (X::Memos, "PageUp", A::PageUp, "ten memos up", None),
+    (X::Memos, "Enter", A::Open, "go to what the memo is on (Esc comes back)", Some("go to")),
+    (X::Memos, "/", A::Filter, "search the memos", Some("search")),
+    (X::Memos, "m", A::Memo, "write your memo on the same thing", Some("memo")),
+    (X::Memos, "Esc", A::Back, "close the memo browser", Some("close")),
     // Agreement view
     (X::Agreement, "j", A::Down, "next code", None),
     (X::Agreement, "Down", A::Down, "next code", None),
@@ -293,6 +324,7 @@ const DEFAULTS: &[Row] = &[
     // Memo editor
     (X::MemoEditor, "C-s", A::Save, "save and close", Some("save")),
     (X::MemoEditor, "Esc", A::Save, "save and close", None),
+    (X::MemoEditor, "C-g", A::Cancel, "close without saving", Some("discard")),
     // Code editor
     (X::CodeEditor, "Tab", A::NextField, "next field", Some("field")),
     (X::CodeEditor, "S-Tab", A::PrevField, "previous field", None),

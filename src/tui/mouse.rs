@@ -18,10 +18,9 @@ impl App {
                 if areas.main.contains(pos) {
                     self.focus = Pane::Main;
                     if self.retrieval.is_some() {
-                        let i = (m.row.saturating_sub(areas.main.y + 1) / 2) as usize;
-                        if let Some(r) = &mut self.retrieval {
-                            let first = super::views::retrieval::first_visible(r.sel, areas.main);
-                            let picked = (first + i).min(r.excerpts.len().saturating_sub(1));
+                        let picked =
+                            super::views::retrieval::excerpt_at_row(self, areas.main, m.row);
+                        if let (Some(picked), Some(r)) = (picked, &mut self.retrieval) {
                             let again = picked == r.sel;
                             r.sel = picked;
                             if again {
@@ -29,6 +28,8 @@ impl App {
                                 self.act(Action::Open);
                             }
                         }
+                    } else if self.memos.is_some() {
+                        // The memo browser is keyboard-driven; a click only focuses it.
                     } else if let Some(at) = self.char_at_cell(m.column, m.row) {
                         self.cursor = at;
                         self.want_col = None;

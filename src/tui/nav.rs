@@ -358,6 +358,43 @@ impl App {
         }
     }
 
+    /// In visual mode a turn motion moves the selection's end to a turn's end (forward) or
+    /// start (back): the selection covers whole turns and never the next speaker's first
+    /// character. Forward from inside a turn goes to that turn's last character first.
+    pub fn visual_turn_step(&mut self, forward: bool, same_speaker: bool) {
+        let Some((t, s, e)) = self.bounds() else {
+            return;
+        };
+        let doc = self.doc.as_ref().expect("open");
+        let speaker = &doc.turns[t].speaker;
+        let pick = |i: &usize| !same_speaker || &doc.turns[*i].speaker == speaker;
+        let target = if forward {
+            if self.cursor + 1 < e && !same_speaker {
+                Some(e - 1)
+            } else {
+                (t + 1..doc.turns.len())
+                    .find(pick)
+                    .map(|i| doc.turns[i].end as usize - 1)
+            }
+        } else if self.cursor > s && !same_speaker {
+            Some(s)
+        } else {
+            (0..t).rev().find(pick).map(|i| doc.turns[i].start as usize)
+        };
+        match target {
+            Some(at) => {
+                self.want_col = None;
+                self.cursor = at;
+                self.scroll_to_cursor();
+            }
+            None => self.set_message(if same_speaker {
+                "no more turns by this speaker"
+            } else {
+                "no more turns"
+            }),
+        }
+    }
+
     pub fn doc_start(&mut self) {
         if let Some(t) = self.doc.as_ref().and_then(|d| d.turns.first()) {
             let at = t.start as usize;

@@ -127,6 +127,12 @@ pub enum PromptKind {
     AnalysisSearch,
     /// The name of a codebook snapshot.
     Snapshot,
+    /// Retrieval's filter.
+    ExcerptFilter,
+    /// The file the shown excerpts are written to.
+    ExportExcerpts,
+    /// The memo browser's search.
+    MemoSearch,
 }
 
 pub struct Prompt {

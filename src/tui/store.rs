@@ -1,6 +1,7 @@
 //! The workbench's only door to storage: effects (one user action each) applied to the study
 //! file as one recorded transaction, so every action is saved at once and can be undone.
 
+use super::describe;
 use crate::Result;
 use crate::codebook::{self, CodeFields};
 use crate::memo::Target;
@@ -61,6 +62,11 @@ pub enum Effect {
     },
     /// Snapshot the codebook as a named version.
     Snapshot(String),
+    /// Put a code on digit key `slot` (1–9), or clear the key.
+    Pin {
+        slot: u8,
+        code: Option<i64>,
+    },
     Undo,
     Redo,
 }
@@ -81,6 +87,7 @@ impl Effect {
             Effect::Resolve { .. } => "review",
             Effect::Autocode { .. } => "autocode",
             Effect::Snapshot(_) => "version",
+            Effect::Pin { .. } => "pin",
             Effect::Undo => "undo",
             Effect::Redo => "redo",
         }
@@ -135,7 +142,12 @@ impl Store {
                 end,
                 code,
             } => {
-                let summary = format!("code {start}:{end}");
+                let path = match &code {
+                    CodeRef::Id(id) => describe::code_path(s.conn(), *id)?,
+                    CodeRef::New(path) => crate::text::sanitize(path, false),
+                };
+                let place = describe::place(s.conn(), doc, start, end)?;
+                let summary = format!("code '{path}' on {place}");
                 let (code_id, created) = s.change(me, "code", &summary, |rec| {
                     let (id, created) = match &code {
                         CodeRef::Id(id) => (*id, false),
@@ -146,25 +158,24 @@ impl Store {
                 })?;
                 out.coded_with = Some(code_id);
                 out.message = if created {
-                    format!("created the code and coded {} characters", end - start)
+                    format!("created the code '{path}' and coded {place} with it")
                 } else {
-                    format!("coded {} characters", end - start)
+                    format!("coded '{path}' on {place}")
                 };
             }
             Effect::DeleteCoding(id) => {
-                s.change(me, "uncode", &format!("uncode coding #{id}"), |rec| {
+                let what = describe::coding(s.conn(), id)?;
+                s.change(me, "uncode", &format!("uncode {what}"), |rec| {
                     crate::coding::delete_coding(rec, id)
                 })?;
-                out.message = "uncoded".into();
+                out.message = format!("uncoded {what}");
             }
             Effect::Resize { id, start, end } => {
-                s.change(
-                    me,
-                    "resize",
-                    &format!("resize coding #{id} to {start}:{end}"),
-                    |rec| crate::coding::resize(rec, id, start as i64, end as i64),
-                )?;
-                out.message = format!("coding now {start}:{end}");
+                let before = describe::coding(s.conn(), id)?;
+                s.change(me, "resize", &format!("resize {before}"), |rec| {
+                    crate::coding::resize(rec, id, start as i64, end as i64)
+                })?;
+                out.message = format!("now {}", describe::coding(s.conn(), id)?);
             }
             Effect::SaveMemo {
                 target,
@@ -172,15 +183,11 @@ impl Store {
                 title,
                 body,
             } => {
-                s.change(
-                    me,
-                    "memo",
-                    &format!("memo on {}", target.kind()),
-                    |rec| match memo_id {
-                        Some(id) => crate::memo::update(rec, id, &body).map(|_| ()),
-                        None => crate::memo::add(rec, target, coder.id, &title, &body).map(|_| ()),
-                    },
-                )?;
+                let on = describe::target(s.conn(), target)?;
+                s.change(me, "memo", &format!("memo on {on}"), |rec| match memo_id {
+                    Some(id) => crate::memo::update(rec, id, &body).map(|_| ()),
+                    None => crate::memo::add(rec, target, coder.id, &title, &body).map(|_| ()),
+                })?;
                 out.message = "memo saved".into();
             }
             Effect::SaveCode {
@@ -239,12 +246,14 @@ impl Store {
                     Decision::Neither => "neither".into(),
                 };
                 let unit = crate::agreement::units::Unit { doc: 0, start, end };
-                let n = s.change(
-                    me,
-                    "review",
-                    &format!("resolve {start}:{end} on code #{code}: {what}"),
-                    |rec| review::resolve(rec, coder.id, doc, code, unit, &decision),
-                )?;
+                let on = format!(
+                    "'{}' on {}",
+                    describe::code_path(s.conn(), code)?,
+                    describe::place(s.conn(), doc, start as usize, end as usize)?
+                );
+                let n = s.change(me, "review", &format!("resolve {on}: {what}"), |rec| {
+                    review::resolve(rec, coder.id, doc, code, unit, &decision)
+                })?;
                 out.message = format!(
                     "resolved ({what}): {n} coding(s) written under '{}' (u undoes)",
                     review::CONSENSUS_CODER
@@ -270,6 +279,21 @@ impl Store {
             Effect::Snapshot(name) => {
                 let v = crate::analysis::versions::snapshot(s, me, &name)?;
                 out.message = format!("snapshot '{}' of {} codes taken", v.name, v.codes);
+            }
+            Effect::Pin { slot, code } => {
+                let summary = match code {
+                    Some(id) => {
+                        format!("pin '{}' to key {slot}", describe::code_path(s.conn(), id)?)
+                    }
+                    None => format!("unpin key {slot}"),
+                };
+                s.change(me, "pin", &summary, |rec| {
+                    super::pins::set(rec, coder.id, slot, code)
+                })?;
+                out.message = match code {
+                    Some(_) => format!("{summary}: {slot} codes with it in the transcript"),
+                    None => format!("{summary}: {slot} codes with nothing now"),
+                };
             }
             Effect::Undo => out.message = format!("undone: {}", s.undo(coder)?),
             Effect::Redo => out.message = format!("redone: {}", s.redo(coder)?),

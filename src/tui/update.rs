@@ -48,13 +48,28 @@ impl App {
 
     /// Applies an action and runs the effects it asks for.
     pub fn act(&mut self, action: Action) {
+        let editors = self.open_editors();
         let effects = self.update(action);
+        let mut ok = true;
         for e in effects {
-            self.run_effect(e);
+            ok &= self.run_effect(e);
+        }
+        // An editor closed: its draft goes (kept when saving it failed, so nothing is lost).
+        if ok && self.open_editors() != editors {
+            self.save_drafts(true);
         }
     }
 
-    pub fn run_effect(&mut self, effect: Effect) {
+    /// How many editors (memo, code) are open.
+    pub fn open_editors(&self) -> usize {
+        self.popups
+            .iter()
+            .filter(|p| matches!(p, Popup::Memo(_) | Popup::CodeEditor(_)))
+            .count()
+    }
+
+    /// Runs one write; false when it failed (the message says why).
+    pub fn run_effect(&mut self, effect: Effect) -> bool {
         super::log::write(&format!("effect {}", effect.kind()));
         let is_code = matches!(effect, Effect::Code { .. });
         match self.store.apply(&self.coder, effect) {
@@ -66,20 +81,28 @@ impl App {
                 }
                 if let Err(e) = self.reload() {
                     self.set_message(format!("error: {e}"));
-                    return;
+                    return true;
                 }
                 if is_code {
                     self.anchor = None;
                 }
                 self.message = Some(out.message);
             }
-            Err(e) => self.set_message(format!("error: {e}")),
+            Err(e) => {
+                self.set_message(format!("error: {e}"));
+                self.data_version = self.store.study.data_version().unwrap_or(self.data_version);
+                return false;
+            }
         }
         self.data_version = self.store.study.data_version().unwrap_or(self.data_version);
+        true
     }
 
     /// Picks up another process's writes (called on a timer tick).
     pub fn tick(&mut self) {
+        if self.open_editors() > 0 || !self.drafts.written.is_empty() {
+            self.save_drafts(false);
+        }
         if let Ok(v) = self.store.study.data_version()
             && v != self.data_version
         {
@@ -131,6 +154,11 @@ impl App {
             Action::StudyMemo => self.open_memo(Target::Project, "the study".into()),
             Action::AgreementView => self.open_agreement(),
             Action::AnalysisView => self.open_analysis(),
+            Action::MemoBrowser => {
+                if let Err(e) = self.open_memos() {
+                    self.set_message(format!("error: {e}"));
+                }
+            }
             Action::Back => {
                 if self.view.is_some() {
                     self.back_from_view();
@@ -138,6 +166,10 @@ impl App {
                     self.anchor = None;
                 } else if self.retrieval.is_some() && self.focus == Pane::Main {
                     self.retrieval = None;
+                } else if self.memos.is_some() && self.focus == Pane::Main {
+                    self.memos = None;
+                } else if self.focus == Pane::Main && self.jump_back() {
+                    // Back to the list (or view) the last jump came from.
                 } else if !self.code_filter.is_empty() && self.focus == Pane::Codebook {
                     self.code_filter.clear();
                     self.refilter();
@@ -150,6 +182,7 @@ impl App {
                     Context::Documents => self.update_documents(action),
                     Context::Codebook => self.update_codebook(action),
                     Context::Retrieval => self.update_retrieval(action),
+                    Context::Memos => self.update_memos(action),
                     Context::Agreement => self.update_agreement(action),
                     Context::Review => self.update_review(action),
                     Context::Analysis => self.update_analysis(action),
@@ -174,6 +207,7 @@ impl App {
                     self.set_message(format!("error: {e}"));
                 }
                 self.retrieval = None;
+                self.memos = None;
                 self.focus = Pane::Main;
             }
             Action::Memo => {
@@ -211,7 +245,10 @@ impl App {
             Action::Retrieve => {
                 if let Some(id) = self.selected_code().map(|c| c.id) {
                     match self.open_retrieval(id) {
-                        Ok(()) => self.focus = Pane::Main,
+                        Ok(()) => {
+                            self.focus = Pane::Main;
+                            self.memos = None;
+                        }
                         Err(e) => self.set_message(format!("error: {e}")),
                     }
                 }
@@ -253,6 +290,15 @@ impl App {
                         .push(Popup::Finder(Finder::new(purpose, title, pool)));
                 }
             }
+            Action::PinCode(slot) => {
+                if let Some(id) = self.selected_code().map(|c| c.id) {
+                    let on_key = self.pins[slot as usize - 1] == Some(id);
+                    return vec![Effect::Pin {
+                        slot,
+                        code: (!on_key).then_some(id),
+                    }];
+                }
+            }
             Action::DeleteCode => {
                 if let Some(c) = self.selected_code() {
                     // Every coder's codings go, hidden or not: say so.
@@ -285,7 +331,7 @@ impl App {
         let Some(r) = &mut self.retrieval else {
             return Vec::new();
         };
-        let n = r.excerpts.len();
+        let n = r.shown.len();
         match action {
             Action::Down => r.sel = (r.sel + 1).min(n.saturating_sub(1)),
             Action::PageDown => r.sel = (r.sel + 10).min(n.saturating_sub(1)),
@@ -294,17 +340,71 @@ impl App {
             Action::Top => r.sel = 0,
             Action::Bottom => r.sel = n.saturating_sub(1),
             Action::Open => {
-                if let Some(x) = r.excerpts.get(r.sel).cloned() {
-                    self.jump_to(x.document_id, x.start as usize);
-                    self.retrieval = None;
+                if let Some((doc, at)) = r.selected().map(|s| (s.x.document_id, s.x.start)) {
+                    self.jump_with_return(doc, at as usize);
                 }
             }
             Action::Memo => {
-                if let Some(x) = r.excerpts.get(r.sel).cloned() {
-                    self.open_memo(
-                        Target::Coding(x.coding_id),
-                        format!("coding in {}", x.document),
-                    );
+                if let Some(x) = r.selected().map(|s| s.x.clone()) {
+                    let what = super::describe::coding(self.store.study.conn(), x.coding_id)
+                        .unwrap_or_else(|_| format!("coding in {}", x.document));
+                    self.open_memo(Target::Coding(x.coding_id), what);
+                }
+            }
+            Action::Filter => {
+                let input = r.filter.clone();
+                self.popups.push(Popup::Prompt(Prompt {
+                    kind: PromptKind::ExcerptFilter,
+                    input,
+                }));
+            }
+            Action::ExportExcerpts => {
+                let slug: String = r
+                    .title
+                    .chars()
+                    .map(|c| {
+                        if c.is_alphanumeric() {
+                            c.to_ascii_lowercase()
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect();
+                self.popups.push(Popup::Prompt(Prompt {
+                    kind: PromptKind::ExportExcerpts,
+                    input: format!("excerpts-{}.md", slug.trim_matches('-')),
+                }));
+            }
+            Action::CopyExcerpts => self.copy_excerpts(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn update_memos(&mut self, action: Action) -> Vec<Effect> {
+        let Some(m) = &mut self.memos else {
+            return Vec::new();
+        };
+        let n = m.shown.len();
+        match action {
+            Action::Down => m.sel = (m.sel + 1).min(n.saturating_sub(1)),
+            Action::PageDown => m.sel = (m.sel + 10).min(n.saturating_sub(1)),
+            Action::PageUp => m.sel = m.sel.saturating_sub(10),
+            Action::Up => m.sel = m.sel.saturating_sub(1),
+            Action::Top => m.sel = 0,
+            Action::Bottom => m.sel = n.saturating_sub(1),
+            Action::Open => self.open_memo_target(),
+            Action::Filter => {
+                let input = m.query.clone();
+                self.popups.push(Popup::Prompt(Prompt {
+                    kind: PromptKind::MemoSearch,
+                    input,
+                }));
+            }
+            Action::Memo => {
+                if let Some(r) = m.selected() {
+                    let (target, on) = (r.memo.target, r.on.clone());
+                    self.open_memo(target, on);
                 }
             }
             _ => {}

@@ -72,6 +72,23 @@ impl App {
                             self.refilter();
                         }
                         PromptKind::AnalysisSearch => self.analysis_search(input),
+                        PromptKind::ExcerptFilter => {
+                            if let Some(r) = &mut self.retrieval
+                                && let Some(problem) = r.apply_filter(&input)
+                            {
+                                self.set_message(problem);
+                            }
+                        }
+                        PromptKind::ExportExcerpts => {
+                            if !input.trim().is_empty() {
+                                self.export_excerpts(&input);
+                            }
+                        }
+                        PromptKind::MemoSearch => {
+                            if let Some(m) = &mut self.memos {
+                                m.search(&input);
+                            }
+                        }
                         PromptKind::Snapshot => {
                             if !input.trim().is_empty() {
                                 return vec![Effect::Snapshot(input.trim().to_string())];

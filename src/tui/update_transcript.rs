@@ -38,6 +38,10 @@ impl App {
             Action::WordBack => self.word_back(),
             Action::SentenceForward => self.sentence_forward(),
             Action::SentenceBack => self.sentence_back(),
+            Action::NextTurn if self.anchor.is_some() => self.visual_turn_step(true, false),
+            Action::PrevTurn if self.anchor.is_some() => self.visual_turn_step(false, false),
+            Action::NextSameSpeaker if self.anchor.is_some() => self.visual_turn_step(true, true),
+            Action::PrevSameSpeaker if self.anchor.is_some() => self.visual_turn_step(false, true),
             Action::NextTurn => self.turn_step(true, false),
             Action::PrevTurn => self.turn_step(false, false),
             Action::NextSameSpeaker => self.turn_step(true, true),
@@ -70,9 +74,9 @@ impl App {
             }
             Action::Code => self.open_code_finder(),
             Action::RecentCode(n) => {
-                let Some(&code) = self.recent.get(n as usize - 1) else {
+                let Some(code) = self.pins.get(n as usize - 1).copied().flatten() else {
                     self.set_message(format!(
-                        "no recent code {n} yet: code something with c first"
+                        "no code pinned to {n}: in the codebook, select a code and press {n}"
                     ));
                     return Vec::new();
                 };
@@ -147,6 +151,9 @@ impl App {
                 kind: PromptKind::Search,
                 input: String::new(),
             })),
+            Action::JumpBack if !self.jump_back() => {
+                self.set_message("no jump to go back from");
+            }
             Action::SearchNext => self.search_step(true),
             Action::SearchPrev => self.search_step(false),
             _ => {}

@@ -74,8 +74,8 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         } else {
             Style::new()
         };
-        // The swatch shows the key (1–9) of a recently used code.
-        let swatch = match app.recent.iter().position(|r| *r == c.id) {
+        // The swatch shows the key (1–9) the code is pinned to.
+        let swatch = match app.pins.iter().position(|p| *p == Some(c.id)) {
             Some(k) => Span::styled(
                 format!("{} ", k + 1),
                 app.theme

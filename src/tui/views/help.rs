@@ -24,16 +24,17 @@ pub fn lines(app: &App, ctx: Context) -> Vec<Line<'static>> {
             format!("{} keys", g.name().replace('_', " ")),
             app.theme.speaker(),
         ));
-        let mut rows: Vec<(String, &str)> = Vec::new();
+        let mut rows: Vec<(Vec<String>, &str)> = Vec::new();
         for b in app.keymap.of(g) {
             match rows.iter_mut().find(|(_, d)| *d == b.desc) {
-                Some((keys, _)) => keys.push_str(&format!(", {}", b.key)),
-                None => rows.push((b.key.to_string(), b.desc)),
+                Some((keys, _)) => keys.push(b.key.to_string()),
+                None => rows.push((vec![b.key.to_string()], b.desc)),
             }
         }
         for (keys, desc) in rows {
+            // Always a space between the keys and what they do, however long the keys.
             out.push(Line::from(vec![
-                Span::styled(format!("  {keys:<18}"), app.theme.key()),
+                Span::styled(format!("  {:<18} ", key_list(&keys)), app.theme.key()),
                 Span::raw(desc.to_string()),
             ]));
         }
@@ -44,6 +45,23 @@ pub fn lines(app: &App, ctx: Context) -> Vec<Line<'static>> {
         app.theme.dim(),
     ));
     out
+}
+
+/// Keys as listed in help: "j, Down", and a run of digits as "1–9".
+fn key_list(keys: &[String]) -> String {
+    let digits: Vec<u32> = keys
+        .iter()
+        .filter_map(|k| {
+            (k.len() == 1)
+                .then(|| k.chars().next()?.to_digit(10))
+                .flatten()
+        })
+        .collect();
+    if digits.len() == keys.len() && digits.len() > 2 && digits.windows(2).all(|w| w[1] == w[0] + 1)
+    {
+        return format!("{}–{}", digits[0], digits[digits.len() - 1]);
+    }
+    keys.join(", ")
 }
 
 pub fn render(app: &App, ctx: Context, scroll: u16, area: Rect, frame: &mut Frame) {

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod finder;
 pub mod help;
 pub mod memo_editor;
+pub mod memos;
 pub mod retrieval;
 pub mod review;
 pub mod status;
@@ -47,6 +48,8 @@ fn draw_panes(app: &App, areas: &super::layout::Areas, frame: &mut Frame) {
     codebook::render(app, areas.codebook, frame);
     if app.retrieval.is_some() {
         retrieval::render(app, areas.main, frame);
+    } else if app.memos.is_some() {
+        memos::render(app, areas.main, frame);
     } else {
         transcript::render(app, areas.main, frame);
     }

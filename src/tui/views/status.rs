@@ -2,6 +2,7 @@
 //! the keys that work here now on the second — taken from the keymap table.
 
 use super::fit;
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
 use crate::tui::popup::{Prompt, PromptKind};
@@ -62,6 +63,14 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
                     continue;
                 }
                 shown.push(b.action);
+                // Back only shows when there is somewhere to go back to.
+                if b.action == Action::JumpBack && app.jumps.is_empty() {
+                    continue;
+                }
+                if b.action == Action::RecentCode(1) {
+                    pinned_hints(app, &mut hints);
+                    continue;
+                }
                 hints.push(Span::styled(format!(" {}", b.key), app.theme.key()));
                 hints.push(Span::raw(format!(" {h} ")));
             }
@@ -71,6 +80,31 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// The pinned codes, by key ("1 Habit 2 Worry"), or how to pin one.
+fn pinned_hints(app: &App, hints: &mut Vec<Span<'static>>) {
+    let mut any = false;
+    for (k, id) in app.pins.iter().enumerate() {
+        let Some(c) = id.and_then(|id| app.code(id)) else {
+            continue;
+        };
+        any = true;
+        // The key as the keymap has it (keys.toml may rebind the digits).
+        let key = app
+            .keymap
+            .key_for(Context::Transcript, Action::RecentCode(k as u8 + 1))
+            .map_or_else(|| (k + 1).to_string(), |key| key.to_string());
+        hints.push(Span::styled(format!(" {key}"), app.theme.key()));
+        hints.push(Span::raw(format!(
+            " {} ",
+            crate::text::sanitize(&c.name, false)
+        )));
+    }
+    if !any {
+        hints.push(Span::styled(" 1–9", app.theme.key()));
+        hints.push(Span::raw(" pinned codes (none yet) "));
+    }
+}
+
 pub fn render_prompt(app: &App, p: &Prompt, area: Rect, frame: &mut Frame) {
     let label = match p.kind {
         PromptKind::Search => "/",
@@ -78,6 +112,11 @@ pub fn render_prompt(app: &App, p: &Prompt, area: Rect, frame: &mut Frame) {
         PromptKind::NewCode => "new code (Theme/Code): ",
         PromptKind::AnalysisSearch => "search all transcripts: ",
         PromptKind::Snapshot => "snapshot name: ",
+        PromptKind::ExcerptFilter => {
+            "filter excerpts (words, coder:NAME, speaker:NAME, ATTRIBUTE:VALUE): "
+        }
+        PromptKind::ExportExcerpts => "write the shown excerpts to: ",
+        PromptKind::MemoSearch => "search memos: ",
     };
     let row = Rect { height: 1, ..area };
     frame.render_widget(Clear, row);
