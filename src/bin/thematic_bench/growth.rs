@@ -123,7 +123,7 @@ fn cases() -> Vec<Case> {
         case("code --turn", "code FG001 Access/barriers --turn 3").writes(),
         case(
             "code --match",
-            "code FG001 Access/barriers --match oncologist",
+            "code FG001 Access/barriers --match oncologist --occurrence 1",
         )
         .writes(),
         case("uncode --turn", "uncode FG001 Access/barriers --turn 3")
@@ -144,8 +144,8 @@ fn cases() -> Vec<Case> {
             .after("undo"),
         case("memo add", "memo add note --document FG001").writes(),
         case("codes add", "codes add New/code").writes(),
-        case("codes rename", "codes rename Access/tone Access/voice").writes(),
-        case("codes move", "codes move Access/tone Communication").writes(),
+        case("codes rename", "codes rename Access/tone voice").writes(),
+        case("codes move", "codes move Access/tone --to Communication").writes(),
         case("codes merge", "codes merge Access/tone Access/timing").writes(),
         case("codes delete --force", "codes delete Access/tone --force").writes(),
         case("merge (an identical copy)", "merge {OTHER}").writes(),
@@ -197,6 +197,17 @@ fn fill(args: &[String], study: &Path, work: &Path, other: &Path) -> Vec<String>
 }
 
 impl Bench {
+    /// `thematic --project STUDY --coder coder1`: a coder the generated study has (read
+    /// commands given a coder count that coder's codings — a third of them — at both sizes).
+    fn growth_cmd(&self, study: &Path) -> Command {
+        let mut c = Command::new(&self.thematic);
+        c.arg("--project")
+            .arg(study)
+            .args(["--coder", "coder1"])
+            .env("THEMATIC_DATA_DIR", self.work.join("data"));
+        c
+    }
+
     /// Inputs the import commands read, written from the generated study: its texts as .txt
     /// files, a .qdpx of it, its codebook, participant attributes and codings as CSV.
     fn growth_inputs(&self, size: &Size) {
@@ -271,11 +282,11 @@ impl Bench {
         drop(turn_stmt);
         drop(stmt);
         drop(conn);
-        let mut c = self.thematic(&size.study);
+        let mut c = self.growth_cmd(&size.study);
         c.args(["export", "codebook"])
             .arg(size.work.join("codebook.csv"));
         run_child(&mut c, &self.out());
-        let mut c = self.thematic(&size.study);
+        let mut c = self.growth_cmd(&size.study);
         c.args(["export", "qdpx"]).arg(size.work.join("src.qdpx"));
         run_child(&mut c, &self.out());
     }
@@ -302,11 +313,11 @@ impl Bench {
                 &size.study
             };
             for prep in &c.prep {
-                let mut cmd = self.thematic(study);
+                let mut cmd = self.growth_cmd(study);
                 cmd.args(fill(prep, study, &size.work, &other));
                 run_child(&mut cmd, &self.out());
             }
-            let mut cmd = self.thematic(study);
+            let mut cmd = self.growth_cmd(study);
             cmd.args(fill(&c.args, study, &size.work, &other));
             let (wall, rss, cpu, finished) = run_child_limit(&mut cmd, &self.out(), LIMIT);
             let t = Timing {
