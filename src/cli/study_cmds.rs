@@ -409,3 +409,59 @@ pub fn summary(ctx: &Context) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn(start: i64, end: i64) -> ShownTurn {
+        ShownTurn {
+            index: 0,
+            speaker: None,
+            participant: None,
+            start,
+            end,
+            start_ms: None,
+            end_ms: None,
+            text: String::new(),
+        }
+    }
+
+    fn coding(start: i64, end: i64) -> ShownCoding {
+        ShownCoding {
+            id: 0,
+            code: String::new(),
+            coder: String::new(),
+            start,
+            end,
+            text: String::new(),
+        }
+    }
+
+    /// The binary search finds exactly the overlaps a filter per turn finds (the definition),
+    /// for codings inside one turn, across turns, over the whole text, empty, and past the end.
+    #[test]
+    fn codings_per_turn_matches_the_overlap_filter() {
+        let turns = vec![turn(0, 10), turn(10, 20), turn(20, 30), turn(35, 40)];
+        let codings = vec![
+            coding(5, 15),
+            coding(25, 26),
+            coding(0, 40),
+            coding(10, 10),
+            coding(30, 35),
+            coding(39, 50),
+            coding(9, 10),
+        ];
+        let got = codings_per_turn(&turns, &codings);
+        let want: Vec<Vec<usize>> = turns
+            .iter()
+            .map(|t| {
+                (0..codings.len())
+                    .filter(|&i| codings[i].start < t.end && codings[i].end > t.start)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(got[0], vec![0, 2, 6]);
+    }
+}
