@@ -20,6 +20,8 @@ pub mod study;
 pub mod terminal;
 pub mod text;
 pub mod tui;
+// scale (issue 13): code-point offsets without walking texts from the start.
+pub mod char_offsets;
 
 pub use error::{Error, Result};
 pub use study::Study;

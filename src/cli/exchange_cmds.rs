@@ -47,6 +47,11 @@ pub enum ExportCommand {
         /// Replace participants' names with their IDs (P01…) in every text
         #[arg(long)]
         pseudonymize: bool,
+        /// The tool that will read the file: positions are written in its counting
+        /// (standard = code points, as REFI-QDA 1.5 says; nvivo = UTF-16 units, CRLF as 2;
+        /// atlasti, maxqda = UTF-16 units, CRLF as 1; qualcoder = code points, LF)
+        #[arg(long = "for", value_enum, default_value_t = QdpxTarget::Standard)]
+        target: QdpxTarget,
     },
     /// Coded excerpts, one row per coding (tidy long form), as CSV or JSON (from OUT's extension)
     Excerpts {
@@ -74,6 +79,28 @@ pub enum ExportCommand {
         #[arg(long)]
         pseudonymize: bool,
     },
+}
+
+/// `export qdpx --for`: which tool's position counting to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QdpxTarget {
+    Standard,
+    Nvivo,
+    Atlasti,
+    Maxqda,
+    Qualcoder,
+}
+
+impl QdpxTarget {
+    fn target(self) -> refi::Target {
+        match self {
+            QdpxTarget::Standard => refi::Target::Standard,
+            QdpxTarget::Nvivo => refi::Target::Nvivo,
+            QdpxTarget::Atlasti => refi::Target::Atlasti,
+            QdpxTarget::Maxqda => refi::Target::Maxqda,
+            QdpxTarget::Qualcoder => refi::Target::Qualcoder,
+        }
+    }
 }
 
 fn refi_err(e: RefiError) -> Error {
@@ -156,28 +183,33 @@ pub fn export(ctx: &mut Context, what: ExportCommand, global_coder: Option<&str>
                 ),
             );
         }
-        ExportCommand::Qdpx { out, pseudonymize } => {
+        ExportCommand::Qdpx {
+            out,
+            pseudonymize,
+            target,
+        } => {
             let p = pseudonymizer(ctx, pseudonymize)?;
-            let project = to_refi::project(conn, &ctx.study.name()?, p.as_ref())?;
-            refi::write_qdpx(&project, &out).map_err(refi_err)?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600));
-            }
-            let selections: usize = project.sources.iter().map(|s| s.selections.len()).sum();
+            let target = target.target();
+            // Streamed: one document at a time goes from the study into the archive, which is
+            // created owner-only (0600) from the start.
+            let mut export = to_refi::export(conn, &ctx.study.name()?, p.as_ref())?;
+            let head = std::mem::take(&mut export.head);
+            let stats =
+                refi::write_qdpx_streamed(&head, &mut export, target, &out).map_err(refi_err)?;
+            let (participants, moderators) = crate::exchange::participant_counts::count(conn)?;
             println!(
-                "exported {} documents, {} codes, {} codings by {} coder(s), {} memos, {} participants, {} attributes to {}{}",
-                project.sources.len(),
-                refi::count_codes(&project.codes),
-                selections,
-                project.users.len(),
-                project.notes.len(),
-                project.cases.len(),
-                project.variables.len(),
+                "exported {} documents, {} codes, {} codings by {} coder(s), {} memos, {}, {} attributes to {}{}",
+                stats.sources,
+                refi::count_codes(&head.codes),
+                stats.selections,
+                head.users.len(),
+                head.notes.len(),
+                crate::exchange::participant_counts::describe(participants, moderators),
+                head.variables.len(),
                 out.display(),
                 pseudo_note(pseudonymize)
             );
+            println!("for {}: {}", target.name(), target.describe());
         }
         ExportCommand::Excerpts {
             out,

@@ -7,8 +7,8 @@ use crate::error::Result;
 use crate::import::Format;
 use crate::study::documents::{self, format_timestamp};
 use crate::study::{Study, participants};
-use crate::text::slice_chars;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub fn init(path: &Path) -> Result<()> {
@@ -178,42 +178,48 @@ pub fn show(ctx: &Context, name: &str, format: Output) -> Result<()> {
     let conn = ctx.study.conn();
     let doc = documents::resolve(conn, name)?;
     let text = documents::text(conn, doc.id)?;
+    // One pass over the text and hash lookups, so a document of N turns costs O(N), not N².
+    let offsets = crate::char_offsets::CharOffsets::new(&text);
     let speakers = participants::speakers(conn, doc.id)?;
-    let codes = crate::codebook::all(conn)?;
-    let coders = ctx.study.coders()?;
+    let participant_of: HashMap<&str, Option<&String>> = speakers
+        .iter()
+        .map(|s| (s.label.as_str(), s.participant.as_ref()))
+        .collect();
+    let code_path: HashMap<i64, String> = crate::codebook::all(conn)?
+        .into_iter()
+        .map(|k| (k.id, k.path))
+        .collect();
+    let coder_name: HashMap<i64, String> = ctx
+        .study
+        .coders()?
+        .into_iter()
+        .map(|k| (k.id, k.name))
+        .collect();
     let turns: Vec<ShownTurn> = documents::turns(conn, doc.id)?
         .into_iter()
         .map(|t| ShownTurn {
             index: t.index + 1,
-            participant: speakers
-                .iter()
-                .find(|s| Some(&s.label) == t.speaker.as_ref())
-                .and_then(|s| s.participant.clone()),
+            participant: t
+                .speaker
+                .as_deref()
+                .and_then(|l| participant_of.get(l).copied().flatten().cloned()),
             speaker: t.speaker,
             start: t.start,
             end: t.end,
             start_ms: t.start_ms,
             end_ms: t.end_ms,
-            text: slice_chars(&text, t.start as usize, t.end as usize).to_string(),
+            text: offsets.slice_i64(t.start, t.end).to_string(),
         })
         .collect();
     let codings: Vec<ShownCoding> = crate::coding::for_document(conn, doc.id)?
         .into_iter()
         .map(|c| ShownCoding {
             id: c.id,
-            code: codes
-                .iter()
-                .find(|k| k.id == c.code_id)
-                .map(|k| k.path.clone())
-                .unwrap_or_default(),
-            coder: coders
-                .iter()
-                .find(|k| k.id == c.coder_id)
-                .map(|k| k.name.clone())
-                .unwrap_or_default(),
+            code: code_path.get(&c.code_id).cloned().unwrap_or_default(),
+            coder: coder_name.get(&c.coder_id).cloned().unwrap_or_default(),
             start: c.start,
             end: c.end,
-            text: slice_chars(&text, c.start as usize, c.end as usize).to_string(),
+            text: offsets.slice_i64(c.start, c.end).to_string(),
         })
         .collect();
     if format == Output::Json {
@@ -236,16 +242,16 @@ pub fn show(ctx: &Context, name: &str, format: Output) -> Result<()> {
         doc.char_count,
         attrs.join(" ")
     );
-    for t in &turns {
+    let per_turn = codings_per_turn(&turns, &codings);
+    for (t, here) in turns.iter().zip(&per_turn) {
         let ts = t
             .start_ms
             .map(|ms| format!("[{}] ", format_timestamp(ms)))
             .unwrap_or_default();
         let who = t.speaker.clone().unwrap_or_else(|| "(unlabelled)".into());
-        let codes_here: Vec<String> = codings
+        let codes_here: Vec<String> = here
             .iter()
-            .filter(|c| c.start < t.end && c.end > t.start)
-            .map(|c| format!("{} ({})", c.code, c.coder))
+            .map(|&i| format!("{} ({})", codings[i].code, codings[i].coder))
             .collect();
         println!(
             "{:>4} {ts}{who} [{}:{}]: {}",
@@ -262,6 +268,25 @@ pub fn show(ctx: &Context, name: &str, format: Output) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// For each turn, the indices of the codings overlapping it, in coding order. Turns are sorted
+/// and disjoint, so each coding finds its first turn by binary search and walks only the turns
+/// it spans: O((turns + codings) log turns + output), where a filter per turn was turns × codings.
+fn codings_per_turn(turns: &[ShownTurn], codings: &[ShownCoding]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); turns.len()];
+    for (i, c) in codings.iter().enumerate() {
+        let first = turns.partition_point(|t| t.end <= c.start);
+        for (k, t) in turns.iter().enumerate().skip(first) {
+            if t.start >= c.end {
+                break;
+            }
+            if c.start < t.end && c.end > t.start {
+                out[k].push(i);
+            }
+        }
+    }
+    out
 }
 
 pub fn participants(ctx: &Context, format: Output) -> Result<()> {
@@ -366,7 +391,7 @@ pub fn summary(ctx: &Context) -> Result<()> {
     let conn = ctx.study.conn();
     let docs = documents::list(conn)?;
     let codes = crate::codebook::all(conn)?;
-    let people = participants::list(conn)?;
+    let (people, moderators) = crate::exchange::participant_counts::count(conn)?;
     let codings: i64 = conn.query_row("SELECT count(*) FROM codings", [], |r| r.get(0))?;
     println!(
         "Study {} ({})",
@@ -374,9 +399,9 @@ pub fn summary(ctx: &Context) -> Result<()> {
         ctx.study.path().display()
     );
     println!(
-        "{} documents, {} participants, {} codes, {} codings by {} coder(s)",
+        "{} documents, {}, {} codes, {} codings by {} coder(s)",
         docs.len(),
-        people.iter().filter(|p| p.role != "moderator").count(),
+        crate::exchange::participant_counts::describe(people, moderators),
         codes.len(),
         codings,
         ctx.study.coders()?.len()
@@ -395,4 +420,60 @@ pub fn summary(ctx: &Context) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn(start: i64, end: i64) -> ShownTurn {
+        ShownTurn {
+            index: 0,
+            speaker: None,
+            participant: None,
+            start,
+            end,
+            start_ms: None,
+            end_ms: None,
+            text: String::new(),
+        }
+    }
+
+    fn coding(start: i64, end: i64) -> ShownCoding {
+        ShownCoding {
+            id: 0,
+            code: String::new(),
+            coder: String::new(),
+            start,
+            end,
+            text: String::new(),
+        }
+    }
+
+    /// The binary search finds exactly the overlaps a filter per turn finds (the definition),
+    /// for codings inside one turn, across turns, over the whole text, empty, and past the end.
+    #[test]
+    fn codings_per_turn_matches_the_overlap_filter() {
+        let turns = vec![turn(0, 10), turn(10, 20), turn(20, 30), turn(35, 40)];
+        let codings = vec![
+            coding(5, 15),
+            coding(25, 26),
+            coding(0, 40),
+            coding(10, 10),
+            coding(30, 35),
+            coding(39, 50),
+            coding(9, 10),
+        ];
+        let got = codings_per_turn(&turns, &codings);
+        let want: Vec<Vec<usize>> = turns
+            .iter()
+            .map(|t| {
+                (0..codings.len())
+                    .filter(|&i| codings[i].start < t.end && codings[i].end > t.start)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(got[0], vec![0, 2, 6]);
+    }
 }

@@ -176,6 +176,10 @@ pub struct Excerpt {
 }
 
 /// Every excerpt coded with one of `code_ids`, in document order, optionally for one coder.
+///
+/// Reads the codings first, then each document's text and turn starts once: slicing each
+/// excerpt with SQLite's `substr` (and finding its speaker with a subquery) read the whole
+/// document per coding, which made a long document cost codings × length.
 pub fn excerpts(
     conn: &Connection,
     code_ids: &[i64],
@@ -183,12 +187,9 @@ pub fn excerpts(
     paths: &std::collections::HashMap<i64, String>,
 ) -> Result<Vec<Excerpt>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.document_id, d.name, c.code_id, k.name, c.start, c.\"end\",
-                substr(d.text, c.start + 1, c.\"end\" - c.start),
-                (SELECT t.speaker FROM turns t WHERE t.document_id = c.document_id AND t.start <= c.start ORDER BY t.start DESC LIMIT 1)
-           FROM codings c JOIN documents d ON d.id = c.document_id JOIN coders k ON k.id = c.coder_id
-          WHERE c.code_id = ?1 AND (?2 IS NULL OR c.coder_id = ?2)
-          ORDER BY d.sort_order, d.id, c.start",
+        "SELECT c.id, c.document_id, c.code_id, k.name, c.start, c.\"end\"
+           FROM codings c JOIN coders k ON k.id = c.coder_id
+          WHERE c.code_id = ?1 AND (?2 IS NULL OR c.coder_id = ?2)",
     )?;
     let mut out = Vec::new();
     for &code in code_ids {
@@ -196,13 +197,13 @@ pub fn excerpts(
             Ok(Excerpt {
                 coding_id: r.get(0)?,
                 document_id: r.get(1)?,
-                document: r.get(2)?,
-                code: paths.get(&r.get::<_, i64>(3)?).cloned().unwrap_or_default(),
-                coder: r.get(4)?,
-                start: r.get(5)?,
-                end: r.get(6)?,
-                text: r.get(7)?,
-                speaker: r.get(8)?,
+                document: String::new(),
+                code: paths.get(&r.get::<_, i64>(2)?).cloned().unwrap_or_default(),
+                coder: r.get(3)?,
+                start: r.get(4)?,
+                end: r.get(5)?,
+                text: String::new(),
+                speaker: None,
             })
         })?;
         for row in rows {
@@ -210,6 +211,25 @@ pub fn excerpts(
         }
     }
     out.sort_by_key(|e| (e.document_id, e.start, e.end));
+    let mut doc_stmt = conn.prepare_cached("SELECT name, text FROM documents WHERE id = ?1")?;
+    let mut turn_stmt = conn
+        .prepare_cached("SELECT start, speaker FROM turns WHERE document_id = ?1 ORDER BY start")?;
+    for group in out.chunk_by_mut(|a, b| a.document_id == b.document_id) {
+        let doc = group[0].document_id;
+        let (name, text): (String, String) =
+            doc_stmt.query_row([doc], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let offsets = crate::char_offsets::CharOffsets::new(&text);
+        let turns: Vec<(i64, Option<String>)> = turn_stmt
+            .query_map([doc], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        for e in group.iter_mut() {
+            e.document = name.clone();
+            e.text = offsets.slice_i64(e.start, e.end).to_string();
+            // The speaker of the last turn starting at or before the excerpt.
+            let k = turns.partition_point(|(start, _)| *start <= e.start);
+            e.speaker = k.checked_sub(1).and_then(|k| turns[k].1.clone());
+        }
+    }
     Ok(out)
 }
 

@@ -3,6 +3,7 @@
 //! (`p_NAME`), code path, theme, coder, start, end, timestamp and the excerpt text.
 
 use super::pseudonymize::Pseudonymizer;
+use crate::char_offsets::CharOffsets;
 use crate::codebook;
 use crate::error::{Error, Result};
 use crate::study::documents::{self, Turn};
@@ -62,9 +63,12 @@ pub fn table(conn: &Connection, coder: Option<i64>, p: Option<&Pseudonymizer>) -
           WHERE document_id = ?1 AND (?2 IS NULL OR coder_id = ?2) ORDER BY start, \"end\", code_id, coder_id",
     )?;
     for doc in documents::list(conn)? {
-        let text: Vec<char> = documents::text(conn, doc.id)?.chars().collect();
+        let text = documents::text(conn, doc.id)?;
+        let offsets = CharOffsets::new(&text);
         let turns: Vec<Turn> = documents::turns(conn, doc.id)?;
         let speakers = participants::speakers(conn, doc.id)?;
+        let speaker_by_label: HashMap<&str, &participants::Speaker> =
+            speakers.iter().map(|s| (s.label.as_str(), s)).collect();
         let codings = stmt
             .query_map(rusqlite::params![doc.id, coder], |r| {
                 Ok((
@@ -78,18 +82,18 @@ pub fn table(conn: &Connection, coder: Option<i64>, p: Option<&Pseudonymizer>) -
             })?
             .collect::<Result<Vec<_>, _>>()?;
         for (_, code, coder_id, start, end, guid) in codings {
-            let turn = turns
-                .iter()
-                .rev()
-                .find(|t| t.start <= start)
+            // The last turn starting at or before the coding (else the first), by binary
+            // search: turns are in order, and a scan per coding made this codings × turns.
+            let k = turns.partition_point(|t| t.start <= start);
+            let turn = k
+                .checked_sub(1)
+                .and_then(|k| turns.get(k))
                 .or_else(|| turns.first());
             let label = turn.and_then(|t| t.speaker.clone());
             let speaker = label
-                .as_ref()
-                .and_then(|l| speakers.iter().find(|s| &s.label == l));
-            let s = (start.max(0) as usize).min(text.len());
-            let e = (end.max(0) as usize).min(text.len()).max(s);
-            let excerpt: String = text[s..e].iter().collect();
+                .as_deref()
+                .and_then(|l| speaker_by_label.get(l).copied());
+            let excerpt = offsets.slice_i64(start, end).to_string();
             let mut row = vec![match p {
                 Some(p) => p.text(Some(doc.id), &doc.name),
                 None => doc.name.clone(),

@@ -7,6 +7,7 @@ pub mod excerpts;
 pub mod from_refi;
 pub mod matrix;
 pub mod merge;
+pub mod participant_counts;
 pub mod pseudonymize;
 pub mod refi;
 pub mod to_refi;

@@ -12,8 +12,9 @@
 
 use super::pseudonymize::{OffsetMap, Pseudonymizer};
 use super::refi::{
-    CodebookFields, RefiCase, RefiCode, RefiCoding, RefiNote, RefiProject, RefiSelection, RefiSet,
-    RefiSource, RefiUser, RefiVariable, RefiVariableValue, VariableType, encode_description,
+    self, CodebookFields, RefiCase, RefiCode, RefiCoding, RefiNote, RefiProject, RefiSelection,
+    RefiSet, RefiSource, RefiUser, RefiVariable, RefiVariableValue, VariableType,
+    encode_description,
 };
 use super::{derived_guid, refi_guid};
 use crate::codebook::{self, Code};
@@ -102,9 +103,138 @@ fn memos(conn: &Connection) -> Result<Vec<MemoRow>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The whole study as a REFI-QDA project. With a pseudonymiser, every text (sources, memos,
-/// codebook fields, speaker labels) has names replaced and selections follow the new offsets.
+/// A streamed export of the whole study: everything but the sources, built up front (codebook,
+/// users, variables, cases, notes, sets: small), and the sources read one document at a time
+/// when the writer asks for them (see [`refi::SourceSupply`]).
+pub struct ProjectExport<'a> {
+    conn: &'a Connection,
+    p: Option<&'a Pseudonymizer>,
+    /// Everything but the sources.
+    pub head: RefiProject,
+    docs: Vec<documents::DocumentSummary>,
+    coder_guid: HashMap<i64, String>,
+    code_guid: HashMap<i64, String>,
+    attr_guid: HashMap<i64, String>,
+    /// document id → its (attribute id, value), in attribute order.
+    doc_attrs: HashMap<i64, Vec<(i64, String)>>,
+    /// (kind, target) → the GUIDs of the notes attached there.
+    note_refs: HashMap<(String, Option<i64>), Vec<String>>,
+}
+
+impl refi::SourceSupply for ProjectExport<'_> {
+    fn count(&self) -> usize {
+        self.docs.len()
+    }
+
+    fn source(
+        &mut self,
+        i: usize,
+        with_selections: bool,
+    ) -> std::result::Result<RefiSource, String> {
+        self.read_source(i, with_selections)
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl ProjectExport<'_> {
+    fn read_source(&self, i: usize, with_selections: bool) -> Result<RefiSource> {
+        let d = &self.docs[i];
+        let p = self.p;
+        let raw = documents::text(self.conn, d.id)?;
+        let (text, map) = match p {
+            Some(p) => p.text_with_map(Some(d.id), &raw),
+            None => (raw, OffsetMap::default()),
+        };
+        let mut source = RefiSource {
+            guid: refi_guid(&d.guid),
+            text,
+            ..Default::default()
+        };
+        if !with_selections {
+            return Ok(source);
+        }
+        source.name = p.map_or_else(|| d.name.clone(), |p| p.text(Some(d.id), &d.name));
+        source.note_refs = self
+            .note_refs
+            .get(&("document".to_string(), Some(d.id)))
+            .cloned()
+            .unwrap_or_default();
+        source.variable_values = self
+            .doc_attrs
+            .get(&d.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|(attr, value)| {
+                Some(RefiVariableValue {
+                    variable_guid: self.attr_guid.get(attr)?.clone(),
+                    value: value.clone(),
+                })
+            })
+            .collect();
+        let mut coding_stmt = self.conn.prepare_cached(
+            "SELECT id, guid, code_id, coder_id, start, \"end\", created_at FROM codings
+              WHERE document_id = ?1 ORDER BY start, \"end\", id",
+        )?;
+        let rows = coding_stmt.query_map([d.id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, guid, code, coder, start, end, created) = row?;
+            let user = self.coder_guid.get(&coder).cloned();
+            let guid = refi_guid(&guid);
+            source.selections.push(RefiSelection {
+                guid: guid.clone(),
+                name: None,
+                start: map.start(start as usize),
+                end: map.end(end as usize),
+                creating_user: user.clone(),
+                created: Some(created.clone()),
+                codings: vec![RefiCoding {
+                    guid: derived_guid(&format!("coding:{guid}")),
+                    code_guid: self.code_guid.get(&code).cloned().unwrap_or_default(),
+                    creating_user: user,
+                    created: Some(created),
+                }],
+                note_refs: self
+                    .note_refs
+                    .get(&("coding".to_string(), Some(id)))
+                    .cloned()
+                    .unwrap_or_default(),
+                description: None,
+            });
+        }
+        Ok(source)
+    }
+}
+
+/// The whole study as a REFI-QDA project, held in memory (tests and small studies; the CLI
+/// streams with [`export`]).
 pub fn project(conn: &Connection, name: &str, p: Option<&Pseudonymizer>) -> Result<RefiProject> {
+    let mut export = export(conn, name, p)?;
+    let mut sources = Vec::with_capacity(export.docs.len());
+    for i in 0..export.docs.len() {
+        sources.push(export.read_source(i, true)?);
+    }
+    export.head.sources = sources;
+    Ok(export.head)
+}
+
+/// Prepares a streamed export of the whole study. With a pseudonymiser, every text (sources,
+/// memos, codebook fields, speaker labels) has names replaced and selections follow the new
+/// offsets.
+pub fn export<'a>(
+    conn: &'a Connection,
+    name: &str,
+    p: Option<&'a Pseudonymizer>,
+) -> Result<ProjectExport<'a>> {
     let pseudo = |doc: Option<i64>, s: &str| p.map_or_else(|| s.to_string(), |p| p.text(doc, s));
     let mut project = RefiProject {
         name: name.to_string(),
@@ -218,71 +348,6 @@ pub fn project(conn: &Connection, name: &str, p: Option<&Pseudonymizer>) -> Resu
             doc_attrs.push(row?);
         }
     }
-    let mut coding_stmt = conn.prepare(
-        "SELECT id, guid, code_id, coder_id, start, \"end\", created_at FROM codings
-          WHERE document_id = ?1 ORDER BY start, \"end\", id",
-    )?;
-    for d in &docs {
-        let raw = documents::text(conn, d.id)?;
-        let (text, map) = match p {
-            Some(p) => p.text_with_map(Some(d.id), &raw),
-            None => (raw, OffsetMap::default()),
-        };
-        let mut source = RefiSource {
-            guid: refi_guid(&d.guid),
-            name: pseudo(Some(d.id), &d.name),
-            text,
-            note_refs: note_refs
-                .remove(&("document".to_string(), Some(d.id)))
-                .unwrap_or_default(),
-            variable_values: doc_attrs
-                .iter()
-                .filter(|(doc, _, _)| *doc == d.id)
-                .filter_map(|(_, attr, value)| {
-                    Some(RefiVariableValue {
-                        variable_guid: attr_guid.get(attr)?.clone(),
-                        value: value.clone(),
-                    })
-                })
-                .collect(),
-            ..Default::default()
-        };
-        let rows = coding_stmt.query_map([d.id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, guid, code, coder, start, end, created) = row?;
-            let user = coder_guid.get(&coder).cloned();
-            let guid = refi_guid(&guid);
-            source.selections.push(RefiSelection {
-                guid: guid.clone(),
-                name: None,
-                start: map.start(start as usize),
-                end: map.end(end as usize),
-                creating_user: user.clone(),
-                created: Some(created.clone()),
-                codings: vec![RefiCoding {
-                    guid: derived_guid(&format!("coding:{guid}")),
-                    code_guid: code_guid.get(&code).cloned().unwrap_or_default(),
-                    creating_user: user,
-                    created: Some(created),
-                }],
-                note_refs: note_refs
-                    .remove(&("coding".to_string(), Some(id)))
-                    .unwrap_or_default(),
-                description: None,
-            });
-        }
-        project.sources.push(source);
-    }
     let doc_guid: HashMap<i64, String> = docs.iter().map(|d| (d.id, refi_guid(&d.guid))).collect();
     // Sets: one per value of each document attribute.
     let mut sets: BTreeMap<(i64, String), Vec<String>> = BTreeMap::new();
@@ -360,5 +425,22 @@ pub fn project(conn: &Connection, name: &str, p: Option<&Pseudonymizer>) -> Resu
             description: Some(description),
         });
     }
-    Ok(project)
+    let mut attrs_by_doc: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for (doc, attr, value) in doc_attrs {
+        attrs_by_doc.entry(doc).or_default().push((attr, value));
+    }
+    for values in attrs_by_doc.values_mut() {
+        values.sort();
+    }
+    Ok(ProjectExport {
+        conn,
+        p,
+        head: project,
+        docs,
+        coder_guid,
+        code_guid,
+        attr_guid,
+        doc_attrs: attrs_by_doc,
+        note_refs,
+    })
 }

@@ -7,7 +7,7 @@ use crate::error::Result;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -234,28 +234,41 @@ pub struct Participant {
     pub appearances: Vec<(String, String)>,
 }
 
+/// Every participant with attributes and appearances. Three bulk queries grouped in memory: a
+/// query per participant scanned every speaker row (no index on `participant_id`), which made
+/// `participants` and the `.qdpx` export cost participants × speakers.
 pub fn list(conn: &Connection) -> Result<Vec<Participant>> {
     let mut stmt = conn.prepare_cached("SELECT id, pid, role FROM participants ORDER BY pid")?;
     let people: Vec<(i64, String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
+    let mut appearances: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     let mut appear = conn.prepare_cached(
-        "SELECT d.name, s.label FROM speakers s JOIN documents d ON d.id = s.document_id WHERE s.participant_id = ?1 ORDER BY d.sort_order, d.id",
+        "SELECT s.participant_id, d.name, s.label FROM speakers s JOIN documents d ON d.id = s.document_id
+          WHERE s.participant_id IS NOT NULL ORDER BY d.sort_order, d.id, s.rowid",
     )?;
-    let mut out = Vec::new();
-    for (id, pid, role) in people {
-        let appearances = appear
-            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        out.push(Participant {
+    for row in appear.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))? {
+        let (id, doc, label) = row?;
+        appearances.entry(id).or_default().push((doc, label));
+    }
+    let mut attributes: HashMap<i64, BTreeMap<String, String>> = HashMap::new();
+    let mut attrs = conn.prepare_cached(
+        "SELECT pa.participant_id, a.name, pa.value FROM participant_attributes pa JOIN attributes a ON a.id = pa.attribute_id",
+    )?;
+    for row in attrs.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))? {
+        let (id, name, value) = row?;
+        attributes.entry(id).or_default().insert(name, value);
+    }
+    Ok(people
+        .into_iter()
+        .map(|(id, pid, role)| Participant {
             id,
             pid,
             role,
-            attributes: participant_attributes(conn, id)?,
-            appearances,
-        });
-    }
-    Ok(out)
+            attributes: attributes.remove(&id).unwrap_or_default(),
+            appearances: appearances.remove(&id).unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// Attribute definitions of one scope: (name, kind).

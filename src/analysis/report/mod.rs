@@ -175,9 +175,10 @@ fn icr_section(rounds: &[crate::agreement::icr::RoundBrief]) -> String {
     out
 }
 
-/// Writes the report readable by its owner only (it quotes confidential transcripts): private
-/// from creation, through a temporary file, so that overwriting an older report that was
-/// readable by others does not keep its mode.
+/// Writes the report readable by its owner only (it quotes confidential transcripts): to an
+/// owner-only temporary file beside it, renamed into place, as every export is. Opening the
+/// target itself with mode 0600 left an existing world-readable report world-readable (the
+/// mode applies only on creation) and a half-written one after a kill.
 pub fn write_private(path: &Path, html: &str) -> Result<()> {
     crate::exchange::write_private(path, html.as_bytes())
 }
@@ -192,5 +193,22 @@ mod tests {
             escape("<script>alert('x') & \"y\"</script>"),
             "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
         );
+    }
+
+    /// Overwriting a report someone made world-readable leaves an owner-only file, and no
+    /// temporary file beside it.
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_readable_report_becomes_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.html");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&path, "<p>new</p>").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "<p>new</p>");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

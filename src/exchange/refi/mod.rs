@@ -10,6 +10,7 @@ mod guid;
 mod limits;
 mod model;
 mod position_detect;
+mod position_write;
 mod project_read;
 mod project_write;
 mod qdc_read;
@@ -29,11 +30,12 @@ pub use guid::new_guid;
 pub use limits::Limits;
 pub use model::*;
 pub use position_detect::PositionMode;
+pub use position_write::{PositionWriter, Target, to_code_points};
 pub use project_write::write_project_xml;
 pub use qdc_read::read_qdc;
 pub use qdc_write::write_qdc;
 pub use qdpx_read::{ProjectSink, read_qdpx, read_qdpx_with, stream_qdpx};
-pub use qdpx_write::write_qdpx;
+pub use qdpx_write::{ExportStats, SourceSupply, write_qdpx, write_qdpx_streamed};
 
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,7 @@ use super::qdc_write::write_codes;
 use super::values::{fits, normalize_datetime, value_element};
 use super::xml_out::XmlOut;
 
-type Kinds<'a> = HashMap<&'a str, VariableType>;
+pub(super) type Kinds<'a> = HashMap<&'a str, VariableType>;
 
 /// Path of a source's text inside the archive, and its `plainTextPath`.
 pub(super) fn source_entry(guid: &str) -> (String, String) {
@@ -54,8 +54,11 @@ fn write_coding(out: &mut XmlOut, c: &RefiCoding) {
     out.end();
 }
 
-fn write_selection(out: &mut XmlOut, s: &RefiSelection) {
-    let (start, end) = (s.start.to_string(), s.end.to_string());
+/// Converts a selection's code-point offset into the counting the file is written in.
+pub(super) type Positions<'a> = &'a dyn Fn(usize) -> usize;
+
+fn write_selection(out: &mut XmlOut, s: &RefiSelection, pos: Positions<'_>) {
+    let (start, end) = (pos(s.start).to_string(), pos(s.end).to_string());
     let created = s.created.as_deref().and_then(normalize_datetime);
     let has_children = s.description.is_some() || !s.codings.is_empty() || !s.note_refs.is_empty();
     out.start_or_empty(
@@ -80,7 +83,12 @@ fn write_selection(out: &mut XmlOut, s: &RefiSelection) {
     }
 }
 
-fn write_source(out: &mut XmlOut, s: &RefiSource, kinds: &Kinds<'_>) {
+pub(super) fn write_source(
+    out: &mut XmlOut,
+    s: &RefiSource,
+    kinds: &Kinds<'_>,
+    pos: Positions<'_>,
+) {
     let (_, path) = source_entry(&s.guid);
     let has_children = s.description.is_some()
         || !s.selections.is_empty()
@@ -99,7 +107,7 @@ fn write_source(out: &mut XmlOut, s: &RefiSource, kinds: &Kinds<'_>) {
     if has_children {
         out.opt_text_element("Description", s.description.as_deref());
         for sel in &s.selections {
-            write_selection(out, sel);
+            write_selection(out, sel, pos);
         }
         out.refs("NoteRef", &s.note_refs);
         write_values(out, &s.variable_values, kinds);
@@ -156,14 +164,20 @@ fn list<T>(
     out.end();
 }
 
-/// The `project.qde` document for `project`.
-pub fn write_project_xml(project: &RefiProject) -> String {
-    let kinds: Kinds<'_> = project
+/// The variable kinds by GUID, for typed values.
+pub(super) fn kinds(project: &RefiProject) -> Kinds<'_> {
+    project
         .variables
         .iter()
         .map(|v| (v.guid.as_str(), v.kind))
-        .collect();
-    let mut out = XmlOut::new();
+        .collect()
+}
+
+/// Everything before the first source: the root element, users, codebook, variables, cases,
+/// and the opening `<Sources>` when there are sources (`project.sources` is not read, so a
+/// streaming writer can pass a project without them).
+pub(super) fn write_head(out: &mut XmlOut, project: &RefiProject, has_sources: bool) {
+    let kinds = kinds(project);
     out.start(
         "Project",
         &[
@@ -173,15 +187,15 @@ pub fn write_project_xml(project: &RefiProject) -> String {
             ("creatingUserGUID", project.creating_user.as_deref()),
         ],
     );
-    list(&mut out, "Users", &project.users, |o, u| {
+    list(out, "Users", &project.users, |o, u| {
         o.empty("User", &[("guid", Some(&u.guid)), ("name", Some(&u.name))]);
     });
     if !project.codes.is_empty() {
         out.start("CodeBook", &[]);
-        write_codes(&mut out, &project.codes);
+        write_codes(out, &project.codes);
         out.end();
     }
-    list(&mut out, "Variables", &project.variables, |o, v| {
+    list(out, "Variables", &project.variables, |o, v| {
         o.empty(
             "Variable",
             &[
@@ -191,14 +205,22 @@ pub fn write_project_xml(project: &RefiProject) -> String {
             ],
         );
     });
-    list(&mut out, "Cases", &project.cases, |o, c| {
+    list(out, "Cases", &project.cases, |o, c| {
         write_case(o, c, &kinds)
     });
-    list(&mut out, "Sources", &project.sources, |o, s| {
-        write_source(o, s, &kinds)
-    });
-    list(&mut out, "Notes", &project.notes, write_note);
-    list(&mut out, "Sets", &project.sets, |o, s| {
+    if has_sources {
+        out.start("Sources", &[]);
+    }
+}
+
+/// Everything after the last source: closes `<Sources>`, then notes, sets, the description
+/// and the project's note references, and the root.
+pub(super) fn write_tail(out: &mut XmlOut, project: &RefiProject, has_sources: bool) {
+    if has_sources {
+        out.end();
+    }
+    list(out, "Notes", &project.notes, write_note);
+    list(out, "Sets", &project.sets, |o, s| {
         let has = !s.member_codes.is_empty() || !s.member_sources.is_empty();
         o.start_or_empty(
             "Set",
@@ -213,5 +235,18 @@ pub fn write_project_xml(project: &RefiProject) -> String {
     });
     out.opt_text_element("Description", project.description.as_deref());
     out.refs("NoteRef", &project.project_note_refs);
+    out.end();
+}
+
+/// The `project.qde` document for `project`, positions as stored (code points, the standard).
+pub fn write_project_xml(project: &RefiProject) -> String {
+    let kinds = kinds(project);
+    let has_sources = !project.sources.is_empty();
+    let mut out = XmlOut::new();
+    write_head(&mut out, project, has_sources);
+    for s in &project.sources {
+        write_source(&mut out, s, &kinds, &|p| p);
+    }
+    write_tail(&mut out, project, has_sources);
     out.finish()
 }

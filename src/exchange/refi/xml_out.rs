@@ -125,6 +125,19 @@ impl XmlOut {
         }
     }
 
+    /// Bytes written so far and not yet taken.
+    pub fn pending(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Moves what is written so far to `w`, so a long document streams through a small buffer
+    /// instead of being held whole (a 500,000-coding project is hundreds of MB of XML).
+    pub fn drain_to(&mut self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all(self.buf.as_bytes())?;
+        self.buf.clear();
+        Ok(())
+    }
+
     pub fn finish(mut self) -> String {
         while !self.open.is_empty() {
             self.end();
