@@ -41,6 +41,16 @@ pub enum Command {
         /// Force a format instead of detecting it: text, vtt, srt, otter, rev, docx
         #[arg(long = "format")]
         format: Option<String>,
+        /// Show the speakers, turn counts and first turns that would be imported; write nothing
+        #[arg(long = "dry-run")]
+        dry_run: bool,
+        /// Take exactly these speaker labels (comma-separated, e.g. "F,27,28"), each followed by ':'
+        #[arg(long = "speakers", conflicts_with = "label_pattern")]
+        speakers: Option<String>,
+        /// Take speaker labels by a regular expression matched at the start of each line: group
+        /// `speaker` (or group 1) is the speaker, optional group `time` the time; speech follows the match
+        #[arg(long = "label-pattern")]
+        label_pattern: Option<String>,
     },
     /// Set participant or document attributes from a CSV table
     ImportAttributes { file: PathBuf },

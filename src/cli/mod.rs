@@ -81,8 +81,19 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init { .. } | Command::Demo { .. } | Command::GenStudy(_) => {
             unreachable!("handled above")
         }
-        Command::Import { paths, format } => {
-            study_cmds::import(&mut ctx, &paths, format.as_deref())
+        Command::Import {
+            paths,
+            format,
+            dry_run,
+            speakers,
+            label_pattern,
+        } => {
+            let labels = study_cmds::ImportLabels {
+                speakers,
+                label_pattern,
+                dry_run,
+            };
+            study_cmds::import(&mut ctx, &paths, format.as_deref(), &labels)
         }
         Command::ImportAttributes { file } => study_cmds::import_attributes(&mut ctx, &file),
         Command::ImportCodebook { file } => codebook_cmds::import(&mut ctx, &file),

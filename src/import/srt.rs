@@ -4,6 +4,7 @@ use crate::import::cues::{Segment, apply_inline_labels, merge_consecutive, rende
 use crate::import::error::{ImportError, quote};
 use crate::import::format::Format;
 use crate::import::markup::cue_text;
+use crate::import::rules::SpeakerRule;
 use crate::import::timecode::parse_timing_line;
 use crate::import::types::ParsedTranscript;
 
@@ -17,6 +18,7 @@ pub(crate) fn parse_srt(
     file: &str,
     text: String,
     mut notes: Vec<String>,
+    rule: &SpeakerRule,
 ) -> Result<ParsedTranscript, ImportError> {
     let lines: Vec<&str> = text.split('\n').collect();
     let blank = |i: usize| lines.get(i).is_none_or(|l| l.trim().is_empty());
@@ -70,10 +72,11 @@ pub(crate) fn parse_srt(
             text: cue_text(&payload),
             start_ms: Some(start),
             end_ms: Some(end),
+            line: t + 2,
         });
         i = j;
     }
-    apply_inline_labels(&mut segs);
+    notes.extend(apply_inline_labels(&mut segs, rule).note());
     let (merged, cues) = merge_consecutive(segs, " ");
     if cues > merged.len() {
         notes.push(format!("merged {cues} cues into {} turns", merged.len()));
@@ -87,7 +90,7 @@ mod tests {
     use crate::import::test_util::{assert_well_formed, speeches};
 
     fn parse(s: &str) -> Result<ParsedTranscript, ImportError> {
-        let r = parse_srt("FG1.srt", s.to_string(), vec![]);
+        let r = parse_srt("FG1.srt", s.to_string(), vec![], &SpeakerRule::Auto);
         if let Ok(p) = &r {
             assert_well_formed(p);
         }
