@@ -1,6 +1,6 @@
 //! Format detection: by extension first, then by content.
 
-use crate::import::decode::decode_text;
+use crate::import::decode::{decode_text, detection_sample};
 use crate::import::format::Format;
 use crate::import::otter::speaker_line_count;
 use crate::import::plain::label_stats;
@@ -17,7 +17,7 @@ pub fn detect_format(file_name: &str, bytes: &[u8]) -> Format {
     if lower.ends_with(".docx") || bytes.starts_with(b"PK\x03\x04") {
         return Format::Docx;
     }
-    match decode_text(file_name, bytes) {
+    match decode_text(file_name, detection_sample(bytes)) {
         Ok((text, _)) => detect_text(&text),
         Err(_) => Format::Text,
     }

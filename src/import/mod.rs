@@ -34,6 +34,6 @@ pub use decode::decode_text;
 pub use detect::detect_format;
 pub use error::ImportError;
 pub use format::Format;
-pub use parse::{parse_transcript, parse_transcript_with};
+pub use parse::{parse_transcript, parse_transcript_owned, parse_transcript_with};
 pub use rules::{ImportOptions, SpeakerRule};
 pub use types::{ParsedTranscript, ParsedTurn};

@@ -87,8 +87,9 @@ pub(crate) fn speaker_line_count(text: &str) -> usize {
 
 /// Parse an Otter export.
 pub(crate) fn parse_otter(text: String, mut notes: Vec<String>) -> ParsedTranscript {
-    let markers = speaker_markers(&text);
-    let built = build_turns(&text, |idx, _| markers.get(idx).cloned().flatten());
+    let mut markers = speaker_markers(&text);
+    let built = build_turns(&text, |idx, _| markers.get_mut(idx).and_then(Option::take));
+    drop(markers);
     if built.empty_markers > 0 {
         notes.push(format!(
             "skipped {} speaker line(s) with no text after them",

@@ -1,6 +1,6 @@
 //! The entry point: decode, pick a parser, check the result.
 
-use crate::import::decode::decode_text;
+use crate::import::decode::decode_owned;
 use crate::import::detect::detect_format;
 use crate::import::docx::parse_docx;
 use crate::import::error::ImportError;
@@ -31,14 +31,24 @@ pub fn parse_transcript_with(
     bytes: &[u8],
     options: &ImportOptions,
 ) -> Result<ParsedTranscript, ImportError> {
+    parse_transcript_owned(file_name, bytes.to_vec(), options)
+}
+
+/// [`parse_transcript_with`] taking the file's bytes by value, so that a large UTF-8
+/// transcript is decoded without a copy.
+pub fn parse_transcript_owned(
+    file_name: &str,
+    bytes: Vec<u8>,
+    options: &ImportOptions,
+) -> Result<ParsedTranscript, ImportError> {
     let format = options
         .format
-        .unwrap_or_else(|| detect_format(file_name, bytes));
+        .unwrap_or_else(|| detect_format(file_name, &bytes));
     let rule = &options.speakers;
     let parsed = if format == Format::Docx {
-        parse_docx(file_name, bytes, rule)?
+        parse_docx(file_name, &bytes, rule)?
     } else {
-        let (text, notes) = decode_text(file_name, bytes)?;
+        let (text, notes) = decode_owned(file_name, bytes)?;
         match format {
             Format::Vtt => parse_vtt(file_name, text, notes, rule)?,
             Format::Srt => parse_srt(file_name, text, notes, rule)?,

@@ -69,10 +69,10 @@ pub(crate) fn parse_plain(
     format: Format,
     rule: &SpeakerRule,
 ) -> ParsedTranscript {
-    let (labels, unaccepted) = accepted_labels(&text, rule);
+    let (mut labels, unaccepted) = accepted_labels(&text, rule);
     notes.extend(unaccepted.note());
     let built = build_turns(&text, |idx, _| {
-        labels.get(idx).cloned().flatten().map(|m| Marker {
+        labels.get_mut(idx).and_then(Option::take).map(|m| Marker {
             speaker: m.name,
             ts_ms: m.ts_ms,
             content: m.content,
@@ -84,6 +84,7 @@ pub(crate) fn parse_plain(
             built.empty_markers
         ));
     }
+    drop(labels);
     let turns = to_char_turns(&text, built.turns);
     ParsedTranscript {
         format,

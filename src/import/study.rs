@@ -1,7 +1,7 @@
 //! Bringing parsed transcripts into the study: all files of one `thematic import` are parsed
 //! first and then written in one transaction, so a bad file leaves nothing behind.
 
-use super::{Format, ImportOptions, ParsedTranscript, parse_transcript_with};
+use super::{Format, ImportOptions, ParsedTranscript, parse_transcript_owned};
 use crate::error::{Error, Result};
 use crate::study::Study;
 use crate::study::documents::{by_hash, content_hash};
@@ -127,8 +127,7 @@ pub fn parse_paths(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or(shown.clone());
-        let mut transcript = parse_transcript_with(&shown, &bytes, options)?;
-        drop(bytes);
+        let mut transcript = parse_transcript_owned(&shown, bytes, options)?;
         if transcript.text.contains('\u{0}') {
             transcript.text = transcript.text.replace('\u{0}', "");
         }
@@ -223,9 +222,14 @@ pub fn insert_transcript(
             ("char_count", Value::Integer(char_count as i64)),
             ("imported_at", Value::Text(now)),
             ("sort_order", Value::Integer(order)),
-            ("text", Value::Text(t.text.clone())),
+            // Filled in below from a borrow: a transcript can be hundreds of MB.
+            ("text", Value::Text(String::new())),
         ],
     )?;
+    // The history keeps no document text (a lean table): undo deletes the row whole.
+    rec.tx
+        .prepare_cached("UPDATE documents SET text = ?1 WHERE id = ?2")?
+        .execute(rusqlite::params![t.text.as_str(), doc])?;
     let (speakers, speaker_turns, unlabelled_turns) = speaker_counts(t);
     // Turns never change after import: one history row stands for all of a document's turns.
     rec.insert_group(
@@ -252,7 +256,7 @@ pub fn insert_transcript(
             ]
         }),
     )?;
-    crate::study::search_index::index_document(&rec.tx, doc)?;
+    crate::study::search_index::index_document_text(&rec.tx, doc, &t.text)?;
     for label in &speakers {
         rec.insert(
             "speakers",

@@ -17,12 +17,13 @@ fn keyword(line: &str, word: &str) -> bool {
 /// Longest `<v Name>` voice name taken as a speaker.
 const MAX_VOICE_CHARS: usize = 100;
 
-/// One cue: where its payload starts (0-based line), its timing and payload lines.
-struct Cue<'a> {
+/// One cue: its timing line (0-based), timing, and the range of its payload lines (indices,
+/// not copies: a large file has millions of cues).
+struct Cue {
     line: usize,
     start: i64,
     end: i64,
-    payload: Vec<&'a str>,
+    payload: std::ops::Range<usize>,
 }
 
 /// Parse WebVTT text (already decoded and normalised).
@@ -115,18 +116,18 @@ pub(crate) fn parse_vtt(
             line: t + 1,
             start,
             end,
-            payload: lines.get(t + 1..i).unwrap_or(&[]).to_vec(),
+            payload: t + 1..i,
         });
     }
-    let rolling = is_rolling(&cues);
+    let payload = |cue: &Cue| lines.get(cue.payload.clone()).unwrap_or(&[]);
+    let rolling = is_rolling(&cues, payload);
     let mut segs: Vec<Segment> = Vec::new();
     let mut previous: Vec<String> = Vec::new();
     let mut dropped = 0usize;
     for cue in &cues {
         let payload = if rolling {
             // Each cue repeats the previous cue's last line(s): keep only what is new.
-            let (clean, raw): (Vec<String>, Vec<&str>) = cue
-                .payload
+            let (clean, raw): (Vec<String>, Vec<&str>) = payload(cue)
                 .iter()
                 .map(|l| (cue_text(l), *l))
                 .filter(|(c, _)| !c.is_empty())
@@ -137,7 +138,7 @@ pub(crate) fn parse_vtt(
             previous = clean;
             new
         } else {
-            cue.payload.join("\n")
+            payload(cue).join("\n")
         };
         for (speaker, text) in voice_spans(&payload) {
             if let Some(name) = &speaker
@@ -161,6 +162,9 @@ pub(crate) fn parse_vtt(
             });
         }
     }
+    drop(cues);
+    drop(lines);
+    drop(text);
     notes.extend(apply_inline_labels(&mut segs, rule).note());
     let (merged, cue_count) = merge_consecutive(segs, " ");
     if skipped_notes > 0 {
@@ -185,9 +189,9 @@ pub(crate) fn parse_vtt(
 }
 
 /// Rolling captions: most cues start with the previous cue's last line.
-fn is_rolling(cues: &[Cue]) -> bool {
+fn is_rolling<'a>(cues: &[Cue], payload: impl Fn(&Cue) -> &'a [&'a str]) -> bool {
     let edge = |cue: &Cue, last: bool| {
-        let mut it = cue.payload.iter().map(|l| cue_text(l));
+        let mut it = payload(cue).iter().map(|l| cue_text(l));
         if last {
             it.rfind(|t| !t.is_empty())
         } else {
