@@ -184,6 +184,16 @@ fn youtube_rolling_captions_give_every_word_once() {
 }
 
 #[test]
+fn youtube_captions_converted_to_srt_too() {
+    let p = parse("youtube_auto.en.srt");
+    assert_eq!(
+        words(&p).join(" "),
+        "so do your kids think your job is cool or is it boring they think it's boring"
+    );
+    assert_eq!(p.turns[0].start_ms, Some(160));
+}
+
+#[test]
 fn teams_voices() {
     let p = parse("teams.vtt");
     assert_eq!(
@@ -253,6 +263,30 @@ fn whisperx_srt_and_vtt() {
         );
         assert!(!p.text.contains('['), "{name}: {}", p.text);
     }
+}
+
+#[test]
+fn whisperx_json_segments() {
+    let p = parse("whisperx.json");
+    assert_eq!(p.format.name(), "json");
+    assert_eq!(
+        turns(&p),
+        vec![
+            t(
+                "SPEAKER_00",
+                Some(31),
+                "Hello and welcome to the caf\u{e9} group."
+            ),
+            t(
+                "SPEAKER_01",
+                Some(2_893),
+                "Thanks for having us. It's good to be here."
+            ),
+            t("", Some(7_200), "Mm-hmm."),
+            t("SPEAKER_00", Some(7_639), "Let's begin."),
+        ]
+    );
+    assert!(p.notes.iter().any(|n| n.contains("had no speaker")));
 }
 
 #[test]

@@ -34,11 +34,11 @@ pub enum Output {
 pub enum Command {
     /// Create a new, empty study file
     Init { path: PathBuf },
-    /// Import transcripts (.txt, .vtt, .srt, .docx; files or folders), or a REFI-QDA codebook (.qdc) or project (.qdpx)
+    /// Import transcripts (.txt, .vtt, .srt, .docx, Whisper/WhisperX .json; files or folders), or a REFI-QDA codebook (.qdc) or project (.qdpx)
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Force a format instead of detecting it: text, vtt, srt, otter, rev, docx
+        /// Force a format instead of detecting it: text, vtt, srt, otter, rev, docx, json
         #[arg(long = "format")]
         format: Option<String>,
         /// Show the speakers, turn counts and first turns that would be imported; write nothing

@@ -59,6 +59,41 @@ pub(crate) fn apply_inline_labels(segs: &mut [Segment], rule: &SpeakerRule) -> U
     unaccepted
 }
 
+/// Rolling captions (YouTube's automatic ones): most cues start with the previous cue's last
+/// line. `cues` yields each cue's non-empty plain-text lines.
+pub(crate) fn is_rolling<C: AsRef<[String]>>(cues: impl Iterator<Item = C>) -> bool {
+    let mut repeats = 0usize;
+    let mut total = 0usize;
+    let mut prev_last: Option<String> = None;
+    for cue in cues {
+        let lines = cue.as_ref();
+        total += 1;
+        if !lines.is_empty() && lines.first() == prev_last.as_ref() {
+            repeats += 1;
+        }
+        prev_last = lines.last().cloned();
+    }
+    repeats >= 2 && repeats * 2 > total
+}
+
+/// Largest k such that the last k lines of `prev` are the first k of `cur` (the lines a
+/// rolling cue repeats).
+pub(crate) fn overlap(prev: &[String], cur: &[String]) -> usize {
+    // Captions roll by one to three lines; a longer look-back would only cost time.
+    (1..=prev.len().min(cur.len()).min(8))
+        .rev()
+        .find(|&k| prev[prev.len() - k..] == cur[..k])
+        .unwrap_or(0)
+}
+
+/// The import note for rolling captions.
+pub(crate) fn rolling_note(dropped: usize) -> String {
+    format!(
+        "rolling captions (each cue repeats the last line of the one before, as YouTube's do): \
+         dropped {dropped} repeated line(s) so every word appears once"
+    )
+}
+
 /// Merge consecutive segments of the same speaker (None counts as a
 /// speaker), joining texts with `sep`; empty segments are dropped.
 /// Returns the merged segments and how many non-empty inputs there were.

@@ -9,6 +9,7 @@ mod docx;
 mod docx_xml;
 mod error;
 mod format;
+mod json;
 mod label;
 mod lines;
 mod markup;

@@ -5,6 +5,7 @@ use crate::import::detect::detect_format;
 use crate::import::docx::parse_docx;
 use crate::import::error::ImportError;
 use crate::import::format::Format;
+use crate::import::json::parse_json;
 use crate::import::otter::parse_otter;
 use crate::import::plain::parse_plain;
 use crate::import::rules::ImportOptions;
@@ -52,6 +53,8 @@ pub fn parse_transcript_owned(
         match format {
             Format::Vtt => parse_vtt(file_name, text, notes, rule)?,
             Format::Srt => parse_srt(file_name, text, notes, rule)?,
+            // Speakers come from the JSON's own fields; label rules do not apply.
+            Format::Json => parse_json(file_name, text, notes)?,
             // Forced labels replace Otter's speaker lines (a pattern can match them).
             Format::Otter if rule.is_auto() => parse_otter(text, notes),
             Format::Text | Format::Rev | Format::Otter | Format::Docx => {

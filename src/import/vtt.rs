@@ -1,6 +1,8 @@
 //! WebVTT captions (Zoom `Name: text` payloads, Teams `<v Name>` voices).
 
-use crate::import::cues::{Segment, apply_inline_labels, merge_consecutive, render};
+use crate::import::cues::{
+    Segment, apply_inline_labels, is_rolling, merge_consecutive, overlap, render, rolling_note,
+};
 use crate::import::error::{ImportError, quote};
 use crate::import::format::Format;
 use crate::import::markup::{cue_text, voice_spans};
@@ -120,7 +122,13 @@ pub(crate) fn parse_vtt(
         });
     }
     let payload = |cue: &Cue| lines.get(cue.payload.clone()).unwrap_or(&[]);
-    let rolling = is_rolling(&cues, payload);
+    let rolling = is_rolling(cues.iter().map(|c| {
+        payload(c)
+            .iter()
+            .map(|l| cue_text(l))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+    }));
     let mut segs: Vec<Segment> = Vec::new();
     let mut previous: Vec<String> = Vec::new();
     let mut dropped = 0usize;
@@ -174,10 +182,7 @@ pub(crate) fn parse_vtt(
         notes.push(format!("skipped {skipped_style} STYLE/REGION block(s)"));
     }
     if rolling {
-        notes.push(format!(
-            "rolling captions (each cue repeats the last line of the one before, as YouTube's do): \
-             dropped {dropped} repeated line(s) so every word appears once"
-        ));
+        notes.push(rolling_note(dropped));
     }
     if cue_count > merged.len() {
         notes.push(format!(
@@ -186,37 +191,6 @@ pub(crate) fn parse_vtt(
         ));
     }
     Ok(render(Format::Vtt, merged, notes))
-}
-
-/// Rolling captions: most cues start with the previous cue's last line.
-fn is_rolling<'a>(cues: &[Cue], payload: impl Fn(&Cue) -> &'a [&'a str]) -> bool {
-    let edge = |cue: &Cue, last: bool| {
-        let mut it = payload(cue).iter().map(|l| cue_text(l));
-        if last {
-            it.rfind(|t| !t.is_empty())
-        } else {
-            it.find(|t| !t.is_empty())
-        }
-    };
-    let mut repeats = 0usize;
-    let mut prev_last: Option<String> = None;
-    for cue in cues {
-        let first = edge(cue, false);
-        if first.is_some() && first == prev_last {
-            repeats += 1;
-        }
-        prev_last = edge(cue, true);
-    }
-    repeats >= 2 && repeats * 2 > cues.len()
-}
-
-/// Largest k such that the last k lines of `prev` are the first k of `cur`.
-fn overlap(prev: &[String], cur: &[String]) -> usize {
-    // Captions roll by one to three lines; a longer look-back would only cost time.
-    (1..=prev.len().min(cur.len()).min(8))
-        .rev()
-        .find(|&k| prev[prev.len() - k..] == cur[..k])
-        .unwrap_or(0)
 }
 
 #[cfg(test)]
