@@ -38,15 +38,25 @@ pub enum Output {
 pub enum Command {
     /// Create a new, empty study file
     Init { path: PathBuf },
-    /// Import transcripts (.txt, .vtt, .srt, .docx; files or folders), or a REFI-QDA codebook (.qdc) or project (.qdpx)
+    /// Import transcripts (.txt, .vtt, .srt, .docx, Whisper/WhisperX .json; files or folders), or a REFI-QDA codebook (.qdc) or project (.qdpx)
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Force a format instead of detecting it: text, vtt, srt, otter, rev, docx
+        /// Force a format instead of detecting it: text, vtt, srt, otter, rev, docx, json
         #[arg(long = "format")]
         format: Option<String>,
         #[command(flatten)]
         refi: super::refi_args::RefiImportArgs,
+        /// Show the speakers, turn counts and first turns that would be imported; write nothing
+        #[arg(long = "dry-run")]
+        dry_run: bool,
+        /// Take exactly these speaker labels (comma-separated, e.g. "F,27,28"), each followed by ':'
+        #[arg(long = "speakers", conflicts_with = "label_pattern")]
+        speakers: Option<String>,
+        /// Take speaker labels by a regular expression matched at the start of each line: group
+        /// `speaker` (or group 1) is the speaker, optional group `time` the time; speech follows the match
+        #[arg(long = "label-pattern")]
+        label_pattern: Option<String>,
     },
     /// Set participant or document attributes from a CSV table
     ImportAttributes { file: PathBuf },

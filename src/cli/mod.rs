@@ -77,7 +77,6 @@ pub fn run(cli: Cli) -> Result<()> {
             // The TUI draws with escape sequences and sanitises what it draws itself.
             crate::terminal::restore();
             // The workbench asks for a name on first start instead of guessing "coder".
-            #[allow(clippy::shadow_unrelated)]
             let coder_name = match cli.coder {
                 Some(c) => c,
                 None => crate::tui::first_run::coder_name()?,
@@ -102,11 +101,19 @@ pub fn run(cli: Cli) -> Result<()> {
             paths,
             format,
             refi,
+            dry_run,
+            speakers,
+            label_pattern,
         } => {
             if exchange_cmds::is_refi_import(&paths)? {
                 exchange_cmds::import_refi_with(&mut ctx, &paths, &refi)
             } else {
-                study_cmds::import(&mut ctx, &paths, format.as_deref())
+                let labels = study_cmds::ImportLabels {
+                    speakers,
+                    label_pattern,
+                    dry_run,
+                };
+                study_cmds::import(&mut ctx, &paths, format.as_deref(), &labels)
             }
         }
         Command::ImportAttributes { file } => study_cmds::import_attributes(&mut ctx, &file),

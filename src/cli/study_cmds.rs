@@ -4,9 +4,10 @@ use super::Context;
 use super::args::Output;
 use super::output::{clip, json, rows};
 use crate::error::Result;
-use crate::import::Format;
+use crate::import::{Format, ImportOptions, SpeakerRule};
 use crate::study::documents::{self, format_timestamp};
 use crate::study::{Study, participants};
+use crate::text::sanitize;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -35,14 +36,40 @@ pub fn demo(project: Option<PathBuf>, reset: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn import(ctx: &mut Context, paths: &[PathBuf], format: Option<&str>) -> Result<()> {
+/// How `thematic import` takes speaker labels, and whether it writes.
+#[derive(Debug, Default)]
+pub struct ImportLabels {
+    pub speakers: Option<String>,
+    pub label_pattern: Option<String>,
+    pub dry_run: bool,
+}
+
+/// Speakers listed per document before "… and N more".
+const SPEAKERS_SHOWN: usize = 20;
+/// Turns shown by `--dry-run`.
+const DRY_RUN_TURNS: usize = 8;
+
+pub fn import(
+    ctx: &mut Context,
+    paths: &[PathBuf],
+    format: Option<&str>,
+    labels: &ImportLabels,
+) -> Result<()> {
+    let transcript_only =
+        labels.dry_run || labels.speakers.is_some() || labels.label_pattern.is_some();
     if super::exchange_cmds::is_refi_import(paths)? {
+        if transcript_only {
+            return Err(crate::invalid!(
+                "--dry-run, --speakers and --label-pattern apply to transcripts, not to REFI-QDA files"
+            ));
+        }
         return super::exchange_cmds::import_refi(ctx, paths);
     }
     let forced = match format {
         Some(f) => Some(Format::from_name(f).ok_or_else(|| {
             crate::invalid!(
-                "unknown format '{f}'; use one of: {}",
+                "unknown format '{}'; use one of: {}",
+                sanitize(f, false),
                 Format::all()
                     .iter()
                     .map(|f| f.name())
@@ -52,27 +79,124 @@ pub fn import(ctx: &mut Context, paths: &[PathBuf], format: Option<&str>) -> Res
         })?),
         None => None,
     };
+    let speakers = match (&labels.speakers, &labels.label_pattern) {
+        (Some(list), _) => SpeakerRule::names(list).map_err(|e| crate::invalid!("{e}"))?,
+        (None, Some(re)) => SpeakerRule::pattern(re).map_err(|e| crate::invalid!("{e}"))?,
+        (None, None) => SpeakerRule::Auto,
+    };
+    let options = ImportOptions {
+        format: forced,
+        speakers,
+    };
+    if labels.dry_run {
+        return import_dry_run(paths, &options);
+    }
     let coder = ctx.coder()?;
-    let report = crate::import::study::import_paths(&mut ctx.study, coder.id, paths, forced)?;
+    let report =
+        crate::import::study::import_paths_with(&mut ctx.study, coder.id, paths, &options)?;
     for doc in &report.imported {
         println!(
             "imported {} ({}, {}): {} turns, {} speakers, {} characters",
-            doc.name,
-            doc.file,
+            sanitize(&doc.name, false),
+            sanitize(&doc.file, false),
             doc.format,
             doc.turns,
             doc.speakers.len(),
             doc.characters
         );
+        print_speakers(&doc.speakers, &doc.speaker_turns, doc.unlabelled_turns);
         for note in &doc.notes {
-            println!("  note: {note}");
+            println!("  note: {}", sanitize(note, false));
         }
     }
     for (file, why) in &report.skipped {
-        println!("skipped {file}: {why}");
+        println!(
+            "skipped {}: {}",
+            sanitize(file, false),
+            sanitize(why, false)
+        );
     }
     if report.imported.is_empty() && report.skipped.is_empty() {
         println!("no transcript files found");
+    }
+    Ok(())
+}
+
+/// `  speakers: Ann 12 turns, Bob 7, …; 2 unlabelled turns`.
+fn print_speakers(speakers: &[String], turns: &[usize], unlabelled: usize) {
+    let mut parts: Vec<String> = speakers
+        .iter()
+        .zip(turns)
+        .take(SPEAKERS_SHOWN)
+        .enumerate()
+        .map(|(i, (s, n))| {
+            let s = sanitize(s, false);
+            match (i, n) {
+                (0, 1) => format!("{s} 1 turn"),
+                (0, n) => format!("{s} {n} turns"),
+                (_, n) => format!("{s} {n}"),
+            }
+        })
+        .collect();
+    if speakers.len() > SPEAKERS_SHOWN {
+        parts.push(format!("… and {} more", speakers.len() - SPEAKERS_SHOWN));
+    }
+    let mut line = if parts.is_empty() {
+        "  speakers: none found".to_string()
+    } else {
+        format!("  speakers: {}", parts.join(", "))
+    };
+    if unlabelled > 0 {
+        line.push_str(&format!("; {unlabelled} unlabelled turn(s)"));
+    }
+    println!("{line}");
+}
+
+fn import_dry_run(paths: &[PathBuf], options: &ImportOptions) -> Result<()> {
+    let mut report = crate::import::study::ImportReport::default();
+    let parsed = crate::import::study::parse_paths(paths, options, &mut report)?;
+    for (name, file, t) in &parsed {
+        let (speakers, counts, unlabelled) = crate::import::study::speaker_counts(t);
+        println!(
+            "would import {} ({}, {}): {} turns, {} speakers, {} characters",
+            sanitize(name, false),
+            sanitize(file, false),
+            t.format.name(),
+            t.turns.len(),
+            speakers.len(),
+            t.text.chars().count()
+        );
+        print_speakers(&speakers, &counts, unlabelled);
+        for note in &t.notes {
+            println!("  note: {}", sanitize(note, false));
+        }
+        println!("  first turns:");
+        for (i, turn) in t.turns.iter().take(DRY_RUN_TURNS).enumerate() {
+            let ts = turn
+                .start_ms
+                .map(|ms| format!("[{}] ", format_timestamp(ms)))
+                .unwrap_or_default();
+            let who = turn.speaker.as_deref().unwrap_or("(unlabelled)");
+            let text = t.turn_text(i).unwrap_or_default();
+            println!(
+                "  {:>4} {ts}{}: {}",
+                i + 1,
+                sanitize(who, false),
+                sanitize(&clip(&text, 100), false)
+            );
+        }
+    }
+    for (file, why) in &report.skipped {
+        println!(
+            "skipped {}: {}",
+            sanitize(file, false),
+            sanitize(why, false)
+        );
+    }
+    if parsed.is_empty() {
+        println!("no transcript files found");
+    } else {
+        println!("dry run: nothing was written to the study");
     }
     Ok(())
 }
@@ -253,12 +377,15 @@ pub fn show(ctx: &Context, name: &str, format: Output) -> Result<()> {
             .iter()
             .map(|&i| format!("{} ({})", codings[i].code, codings[i].coder))
             .collect();
+        // A turn may span paragraphs: print each on its own indented line (a newline given
+        // to `sanitize` unkept would print as U+FFFD).
+        let body = crate::text::sanitize(&t.text, true).replace('\n', "\n     ");
         println!(
-            "{:>4} {ts}{who} [{}:{}]: {}",
+            "{:>4} {ts}{} [{}:{}]: {body}",
             t.index,
+            crate::text::sanitize(&who, false),
             t.start,
             t.end,
-            crate::text::sanitize(&t.text, false)
         );
         if !codes_here.is_empty() {
             println!(

@@ -2,8 +2,9 @@
 //! and DOCX: one paragraph per turn, `Speaker: text`, joined by blank lines.
 
 use crate::import::format::Format;
-use crate::import::label::{LabelKind, LabelPolicy, match_label};
+use crate::import::label::{LabelKind, LabelPolicy, Unaccepted, match_label};
 use crate::import::offsets::fill_end_ms;
+use crate::import::rules::SpeakerRule;
 use crate::import::types::{ParsedTranscript, ParsedTurn};
 
 /// A piece of speech before rendering.
@@ -13,6 +14,8 @@ pub(crate) struct Segment {
     pub text: String,
     pub start_ms: Option<i64>,
     pub end_ms: Option<i64>,
+    /// 1-based line of the file where the segment's text starts (0: unknown).
+    pub line: usize,
 }
 
 /// Whitespace-collapsed speaker name; None when blank.
@@ -22,13 +25,18 @@ pub(crate) fn clean_speaker(s: &str) -> Option<String> {
 }
 
 /// Give unlabelled segments whose text starts with an accepted `Name:` label
-/// (Zoom style) that speaker, and drop the label from the text.
-pub(crate) fn apply_inline_labels(segs: &mut [Segment]) {
+/// (Zoom style) that speaker, and drop the label from the text. Returns the label-shaped
+/// texts that were not taken.
+pub(crate) fn apply_inline_labels(segs: &mut [Segment], rule: &SpeakerRule) -> Unaccepted {
+    let mut unaccepted = Unaccepted::default();
     let found: Vec<Option<_>> = segs
         .iter()
         .map(|s| {
             if s.speaker.is_some() {
                 return None;
+            }
+            if !rule.is_auto() {
+                return rule.forced(&s.text);
             }
             match_label(&s.text).filter(|m| m.name.is_some() && m.kind != LabelKind::TsOnly)
         })
@@ -38,12 +46,52 @@ pub(crate) fn apply_inline_labels(segs: &mut [Segment]) {
         segs.len(),
     );
     for (seg, m) in segs.iter_mut().zip(found) {
-        let Some(m) = m.filter(|m| policy.accepts(m)) else {
+        let Some(m) = m else {
             continue;
         };
+        if rule.is_auto() && !policy.accepts(&m) {
+            unaccepted.add(|| format!("line {}", seg.line), &seg.text);
+            continue;
+        }
         seg.speaker = m.name.as_deref().and_then(clean_speaker);
         seg.text = seg.text.get(m.content..).unwrap_or("").trim().to_string();
     }
+    unaccepted
+}
+
+/// Rolling captions (YouTube's automatic ones): most cues start with the previous cue's last
+/// line. `cues` yields each cue's non-empty plain-text lines.
+pub(crate) fn is_rolling<C: AsRef<[String]>>(cues: impl Iterator<Item = C>) -> bool {
+    let mut repeats = 0usize;
+    let mut total = 0usize;
+    let mut prev_last: Option<String> = None;
+    for cue in cues {
+        let lines = cue.as_ref();
+        total += 1;
+        if !lines.is_empty() && lines.first() == prev_last.as_ref() {
+            repeats += 1;
+        }
+        prev_last = lines.last().cloned();
+    }
+    repeats >= 2 && repeats * 2 > total
+}
+
+/// Largest k such that the last k lines of `prev` are the first k of `cur` (the lines a
+/// rolling cue repeats).
+pub(crate) fn overlap(prev: &[String], cur: &[String]) -> usize {
+    // Captions roll by one to three lines; a longer look-back would only cost time.
+    (1..=prev.len().min(cur.len()).min(8))
+        .rev()
+        .find(|&k| prev[prev.len() - k..] == cur[..k])
+        .unwrap_or(0)
+}
+
+/// The import note for rolling captions.
+pub(crate) fn rolling_note(dropped: usize) -> String {
+    format!(
+        "rolling captions (each cue repeats the last line of the one before, as YouTube's do): \
+         dropped {dropped} repeated line(s) so every word appears once"
+    )
 }
 
 /// Merge consecutive segments of the same speaker (None counts as a
@@ -127,6 +175,7 @@ mod tests {
             text: t.to_string(),
             start_ms: Some(a),
             end_ms: Some(b),
+            line: 0,
         }
     }
 
@@ -158,7 +207,7 @@ mod tests {
             seg(None, "more words", 3, 4),
             seg(None, "Ann Lee: bye", 4, 5),
         ];
-        apply_inline_labels(&mut segs);
+        apply_inline_labels(&mut segs, &SpeakerRule::Auto);
         assert_eq!(segs[0].speaker.as_deref(), Some("Ann Lee"));
         assert_eq!(segs[0].text, "hello");
         assert_eq!(segs[1].speaker, None);

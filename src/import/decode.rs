@@ -11,48 +11,59 @@ const UNDEFINED_1252: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
 /// Decode a text file into canonical text (UTF-8, no BOM, LF line endings)
 /// plus notes. Refuses binary data, empty files and ambiguous encodings.
 pub fn decode_text(file: &str, bytes: &[u8]) -> Result<(String, Vec<String>), ImportError> {
+    decode_owned(file, bytes.to_vec())
+}
+
+/// [`decode_text`] taking the bytes by value: valid UTF-8 (the common case) becomes the text
+/// without a copy, so a large transcript is held once, not three times.
+pub(crate) fn decode_owned(
+    file: &str,
+    bytes: Vec<u8>,
+) -> Result<(String, Vec<String>), ImportError> {
     let mut notes = Vec::new();
-    let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        check_nul(file, bytes)?;
-        match std::str::from_utf8(rest) {
-            Ok(s) => s.to_string(),
-            Err(e) => {
-                return Err(ImportError::new(
-                    file,
-                    format!("invalid UTF-8 at byte {}", e.valid_up_to() + 3),
-                ));
-            }
-        }
+    let text = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        check_nul(file, &bytes)?;
+        let mut s = String::from_utf8(bytes).map_err(|e| {
+            ImportError::new(
+                file,
+                format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+            )
+        })?;
+        s.drain(..3);
+        s
     } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         utf16(file, rest, true)?
     } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
         utf16(file, rest, false)?
     } else {
-        check_nul(file, bytes)?;
-        match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_string(),
+        check_nul(file, &bytes)?;
+        match String::from_utf8(bytes) {
+            Ok(s) => s,
             Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
                 if let Some(pos) = bytes.iter().position(|b| UNDEFINED_1252.contains(b)) {
                     return Err(ImportError::new(
                         file,
                         format!(
-                            "not valid UTF-8 (at byte {}) and not Windows-1252 (byte 0x{:02X} at {}); re-save the file as UTF-8",
-                            e.valid_up_to(),
+                            "not valid UTF-8 (at byte {valid}) and not Windows-1252 (byte 0x{:02X} at {pos}); re-save the file as UTF-8",
                             bytes[pos],
-                            pos
                         ),
                     ));
                 }
                 notes.push("decoded as Windows-1252".to_string());
                 WINDOWS_1252
-                    .decode_without_bom_handling_and_without_replacement(bytes)
+                    .decode_without_bom_handling_and_without_replacement(&bytes)
                     .map(|c| c.into_owned())
                     .ok_or_else(|| ImportError::new(file, "not valid Windows-1252"))?
             }
         }
     };
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    check_controls(file, text)?;
+    let mut text = text;
+    if text.starts_with('\u{FEFF}') {
+        text.drain(..'\u{FEFF}'.len_utf8());
+    }
+    check_controls(file, &text)?;
     let mut text = normalize_newlines(text);
     // Stray byte-order marks (files pasted together) are invisible; a cue or turn made of one
     // would be an empty turn that looks like speech, so canonical text holds none.
@@ -67,6 +78,30 @@ pub fn decode_text(file: &str, bytes: &[u8]) -> Result<(String, Vec<String>), Im
         return Err(ImportError::new(file, "file is empty"));
     }
     Ok((text, notes))
+}
+
+/// At most this much of a file is read to detect its format.
+const SAMPLE_BYTES: usize = 1 << 20;
+
+/// The start of `bytes` for format detection: whole lines only (cut after a line feed, and
+/// after the whole UTF-16 code unit holding it).
+pub(crate) fn detection_sample(bytes: &[u8]) -> &[u8] {
+    if bytes.len() <= SAMPLE_BYTES {
+        return bytes;
+    }
+    let head = &bytes[..SAMPLE_BYTES];
+    let Some(lf) = head.iter().rposition(|&b| b == b'\n') else {
+        return head;
+    };
+    let cut = if bytes.starts_with(b"\xFF\xFE") {
+        // UTF-16LE: `0A 00` with the 0A at an even index.
+        if lf % 2 == 0 { lf + 2 } else { lf & !1 }
+    } else if bytes.starts_with(b"\xFE\xFF") {
+        (lf + 1) & !1
+    } else {
+        lf + 1
+    };
+    &bytes[..cut.min(bytes.len())]
 }
 
 fn check_nul(file: &str, bytes: &[u8]) -> Result<(), ImportError> {
@@ -155,12 +190,30 @@ fn check_controls(file: &str, text: &str) -> Result<(), ImportError> {
     }
 }
 
-/// CRLF and lone CR → LF.
-fn normalize_newlines(s: &str) -> String {
+/// CRLF and lone CR → LF, in place (no copy when there is no CR).
+fn normalize_newlines(s: String) -> String {
     if !s.contains('\r') {
-        return s.to_string();
+        return s;
     }
-    s.replace("\r\n", "\n").replace('\r', "\n")
+    let mut bytes = s.into_bytes();
+    let mut w = 0;
+    let mut r = 0;
+    while r < bytes.len() {
+        let b = bytes[r];
+        if b == b'\r' {
+            bytes[w] = b'\n';
+            if bytes.get(r + 1) == Some(&b'\n') {
+                r += 1;
+            }
+        } else {
+            bytes[w] = b;
+        }
+        w += 1;
+        r += 1;
+    }
+    bytes.truncate(w);
+    // Only ASCII CR bytes were replaced or removed: still UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -173,6 +226,21 @@ mod tests {
 
     fn err(bytes: &[u8]) -> String {
         decode_text("t.txt", bytes).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn samples_cut_at_whole_lines() {
+        let big = "Ann: hé\r\n".repeat(200_000);
+        let sample = detection_sample(big.as_bytes());
+        assert!(sample.len() <= SAMPLE_BYTES && sample.ends_with(b"\n"));
+        let mut le = vec![0xFF, 0xFE];
+        for u in big.encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        let sample = detection_sample(&le);
+        assert!(sample.ends_with(&[0x0A, 0x00]) && sample.len().is_multiple_of(2));
+        assert!(decode_text("t.txt", sample).is_ok());
+        assert_eq!(detection_sample(b"short"), b"short");
     }
 
     #[test]

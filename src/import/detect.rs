@@ -1,7 +1,8 @@
 //! Format detection: by extension first, then by content.
 
-use crate::import::decode::decode_text;
+use crate::import::decode::{decode_text, detection_sample};
 use crate::import::format::Format;
+use crate::import::json::looks_like_whisper_json;
 use crate::import::otter::speaker_line_count;
 use crate::import::plain::label_stats;
 
@@ -17,7 +18,10 @@ pub fn detect_format(file_name: &str, bytes: &[u8]) -> Format {
     if lower.ends_with(".docx") || bytes.starts_with(b"PK\x03\x04") {
         return Format::Docx;
     }
-    match decode_text(file_name, bytes) {
+    if lower.ends_with(".json") {
+        return Format::Json;
+    }
+    match decode_text(file_name, detection_sample(bytes)) {
         Ok((text, _)) => detect_text(&text),
         Err(_) => Format::Text,
     }
@@ -25,6 +29,9 @@ pub fn detect_format(file_name: &str, bytes: &[u8]) -> Format {
 
 /// Content-based detection on decoded text.
 pub(crate) fn detect_text(text: &str) -> Format {
+    if looks_like_whisper_json(text) {
+        return Format::Json;
+    }
     if text
         .strip_prefix("WEBVTT")
         .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t', '\n']))
@@ -88,5 +95,7 @@ mod tests {
         assert_eq!(detect_format("a.txt", b"Ann: hi\nBob: yo\n"), Format::Text);
         assert_eq!(detect_format("a.txt", b"\0\0"), Format::Text);
         assert_eq!(detect_format("a", b"WEBVTTX"), Format::Text);
+        assert_eq!(detect_format("a.JSON", b"{}"), Format::Json);
+        assert_eq!(detect_format("a.txt", b" {\"segments\": []}"), Format::Json);
     }
 }

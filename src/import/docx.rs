@@ -10,7 +10,9 @@ use crate::import::cues::{Segment, render};
 use crate::import::docx_xml::{DocPara, paragraphs};
 use crate::import::error::ImportError;
 use crate::import::format::Format;
-use crate::import::label::{LabelKind, LabelMatch, LabelPolicy, match_label};
+use crate::import::label::{LabelKind, LabelMatch, LabelPolicy, Unaccepted, is_role, match_label};
+use crate::import::otter::{is_trailer, looks_like_name, speaker_line};
+use crate::import::rules::SpeakerRule;
 use crate::import::types::ParsedTranscript;
 
 /// Largest `word/document.xml` we will inflate.
@@ -60,16 +62,34 @@ fn document_xml(file: &str, bytes: &[u8]) -> Result<String, ImportError> {
     text.ok_or_else(|| ImportError::new(file, format!("{DOCUMENT} is not valid UTF-8/UTF-16")))
 }
 
-/// The accepted label of a paragraph: a bold `NAME:` prefix always, other
-/// labels through the plain-text policy.
-fn paragraph_labels(paras: &[DocPara]) -> Vec<Option<LabelMatch>> {
+/// The accepted label of a paragraph: a bold `NAME:` prefix always, an Otter speaker
+/// paragraph (`Jane Doe  00:00`, the speech in the paragraphs after it), other labels through
+/// the plain-text policy; or exactly the forced labels.
+fn paragraph_labels(
+    paras: &[DocPara],
+    rule: &SpeakerRule,
+) -> (Vec<Option<LabelMatch>>, Unaccepted) {
+    let mut unaccepted = Unaccepted::default();
+    if !rule.is_auto() {
+        let forced = paras
+            .iter()
+            .map(|p| {
+                if p.speaker.is_some() {
+                    None
+                } else {
+                    rule.forced(&p.text)
+                }
+            })
+            .collect();
+        return (forced, unaccepted);
+    }
     let candidates: Vec<Option<LabelMatch>> = paras
         .iter()
         .map(|p| {
             if p.speaker.is_some() {
                 None
             } else {
-                match_label(&p.text)
+                match_label(&p.text).or_else(|| otter_label(&p.text))
             }
         })
         .collect();
@@ -81,22 +101,48 @@ fn paragraph_labels(paras: &[DocPara]) -> Vec<Option<LabelMatch>> {
             .filter_map(|m| m.name.as_deref()),
         units,
     );
-    paras
+    let labels = paras
         .iter()
         .zip(candidates)
-        .map(|(p, c)| {
-            c.filter(|m| {
+        .enumerate()
+        .map(|(idx, (p, c))| {
+            let taken = c.clone().filter(|m| {
                 let bold = m.name.is_some()
                     && p.bold_end > 0
                     && m.name_end <= p.bold_end
                     && p.text
                         .get(..p.bold_end)
                         .is_some_and(|b| !b.trim().is_empty());
+                if m.kind == LabelKind::Otter {
+                    // A time at the end of a sentence is no label: Otter's names look like
+                    // names, or recur.
+                    return m
+                        .name
+                        .as_deref()
+                        .is_some_and(|n| looks_like_name(n) || is_role(n) || policy.recurs(n));
+                }
                 bold || policy.accepts(m)
-            })
-            .or_else(|| bold_label(p))
+            });
+            let taken = taken.or_else(|| bold_label(p));
+            if taken.is_none() && c.is_some_and(|m| m.name.is_some()) {
+                unaccepted.add(|| format!("paragraph {}", idx + 1), &p.text);
+            }
+            taken
         })
-        .collect()
+        .collect();
+    (labels, unaccepted)
+}
+
+/// Otter.ai's .docx: a paragraph holding only `Name  m:ss` (or h:mm:ss).
+fn otter_label(text: &str) -> Option<LabelMatch> {
+    let (name, ms) = speaker_line(text)?;
+    Some(LabelMatch {
+        name_end: text.find(name.as_str()).map_or(0, |i| i + name.len()),
+        name: Some(name),
+        ts_ms: Some(ms),
+        content: text.len(),
+        kind: LabelKind::Otter,
+    })
 }
 
 /// A leading bold run ending in ':' whose text is not a regular label
@@ -121,10 +167,16 @@ fn bold_label(p: &DocPara) -> Option<LabelMatch> {
 }
 
 /// Parse .docx bytes.
-pub(crate) fn parse_docx(file: &str, bytes: &[u8]) -> Result<ParsedTranscript, ImportError> {
+pub(crate) fn parse_docx(
+    file: &str,
+    bytes: &[u8],
+    rule: &SpeakerRule,
+) -> Result<ParsedTranscript, ImportError> {
     let xml = document_xml(file, bytes)?;
     let (paras, mut notes) = paragraphs(&xml).map_err(|m| ImportError::new(file, m))?;
-    let labels = paragraph_labels(&paras);
+    drop(xml);
+    let (labels, unaccepted) = paragraph_labels(&paras, rule);
+    notes.extend(unaccepted.note());
     let mut segs: Vec<Segment> = Vec::new();
     // Whether the last segment takes following unlabelled paragraphs.
     let mut open = false;
@@ -143,6 +195,7 @@ pub(crate) fn parse_docx(file: &str, bytes: &[u8]) -> Result<ParsedTranscript, I
                 text,
                 start_ms: ts,
                 end_ms: None,
+                line: 0,
             });
             open = true;
             continue;
@@ -152,7 +205,7 @@ pub(crate) fn parse_docx(file: &str, bytes: &[u8]) -> Result<ParsedTranscript, I
             continue;
         }
         match segs.last_mut() {
-            Some(last) if open => {
+            Some(last) if open && !is_trailer(body) => {
                 if !last.text.is_empty() {
                     last.text.push('\n');
                 }
@@ -164,6 +217,7 @@ pub(crate) fn parse_docx(file: &str, bytes: &[u8]) -> Result<ParsedTranscript, I
                     text: body.to_string(),
                     start_ms: None,
                     end_ms: None,
+                    line: 0,
                 });
                 open = false;
             }
@@ -196,7 +250,7 @@ mod tests {
     }
 
     fn parse(body: &str) -> ParsedTranscript {
-        let p = parse_docx("FG.docx", &docx_bytes(body)).unwrap();
+        let p = parse_docx("FG.docx", &docx_bytes(body), &SpeakerRule::Auto).unwrap();
         assert_well_formed(&p);
         p
     }
@@ -279,9 +333,14 @@ mod tests {
 
     #[test]
     fn broken_inputs() {
-        let e = parse_docx("x.docx", b"hello").unwrap_err();
+        let e = parse_docx("x.docx", b"hello", &SpeakerRule::Auto).unwrap_err();
         assert_eq!(e.to_string(), "x.docx: not a .docx (zip) file");
-        let e = parse_docx("x.docx", &zip_bytes(&[("word/other.xml", "<a/>")])).unwrap_err();
+        let e = parse_docx(
+            "x.docx",
+            &zip_bytes(&[("word/other.xml", "<a/>")]),
+            &SpeakerRule::Auto,
+        )
+        .unwrap_err();
         assert!(e.message.contains("no word/document.xml"));
         let e = parse_docx(
             "x.docx",
@@ -289,17 +348,27 @@ mod tests {
                 "word/document.xml",
                 "<!DOCTYPE d [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><w:document>&e;</w:document>",
             )]),
+            &SpeakerRule::Auto,
         )
         .unwrap_err();
         assert_eq!(e.message, "XML entity declarations are not allowed");
-        let e = parse_docx("x.docx", &zip_bytes(&[("word/document.xml", "<w:p><w:r>")]))
-            .map(|p| p.turns.len());
+        let e = parse_docx(
+            "x.docx",
+            &zip_bytes(&[("word/document.xml", "<w:p><w:r>")]),
+            &SpeakerRule::Auto,
+        )
+        .map(|p| p.turns.len());
         assert_eq!(e, Ok(0));
-        let e = parse_docx("x.docx", &zip_bytes(&[("word/document.xml", "<a></b>")])).unwrap_err();
+        let e = parse_docx(
+            "x.docx",
+            &zip_bytes(&[("word/document.xml", "<a></b>")]),
+            &SpeakerRule::Auto,
+        )
+        .unwrap_err();
         assert!(e.message.contains("malformed"));
         let mut bytes = docx_bytes(&para(&[run("x")]));
         bytes.truncate(bytes.len() / 2);
-        assert!(parse_docx("x.docx", &bytes).is_err());
+        assert!(parse_docx("x.docx", &bytes, &SpeakerRule::Auto).is_err());
     }
 
     #[test]
@@ -310,7 +379,7 @@ mod tests {
             &[("word/document.xml", &big)],
             zip::CompressionMethod::Stored,
         );
-        let e = parse_docx("big.docx", &bytes).unwrap_err();
+        let e = parse_docx("big.docx", &bytes, &SpeakerRule::Auto).unwrap_err();
         assert!(e.message.contains("too large"), "{e}");
     }
 }

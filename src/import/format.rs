@@ -9,19 +9,22 @@ pub enum Format {
     Otter,
     Rev,
     Docx,
+    /// Whisper / WhisperX JSON.
+    Json,
 }
 
-const ALL: [Format; 6] = [
+const ALL: [Format; 7] = [
     Format::Text,
     Format::Vtt,
     Format::Srt,
     Format::Otter,
     Format::Rev,
     Format::Docx,
+    Format::Json,
 ];
 
 impl Format {
-    /// Short lowercase name: "text", "vtt", "srt", "otter", "rev", "docx".
+    /// Short lowercase name: "text", "vtt", "srt", "otter", "rev", "docx", "json".
     pub fn name(&self) -> &'static str {
         match self {
             Format::Text => "text",
@@ -30,6 +33,7 @@ impl Format {
             Format::Otter => "otter",
             Format::Rev => "rev",
             Format::Docx => "docx",
+            Format::Json => "json",
         }
     }
 
@@ -61,6 +65,6 @@ mod tests {
         assert_eq!(Format::from_name(" VTT "), Some(Format::Vtt));
         assert_eq!(Format::from_name("txt"), Some(Format::Text));
         assert_eq!(Format::from_name("pdf"), None);
-        assert_eq!(Format::all().len(), 6);
+        assert_eq!(Format::all().len(), 7);
     }
 }

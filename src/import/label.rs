@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::import::timecode::parse_bracketed;
+use crate::import::timecode::{parse_bracketed, parse_clock};
 
 /// The shape a label was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub(crate) enum LabelKind {
     Rev,
     /// `[00:01:23] text` — a timestamp with no name.
     TsOnly,
+    /// `Name  0:05` alone on its line (Otter.ai).
+    Otter,
 }
 
 /// A label candidate found at the start of a line.
@@ -60,6 +62,15 @@ pub(crate) fn match_label(line: &str) -> Option<LabelMatch> {
                 ts_ms = Some(ms);
                 j = skip_ws(line, j + n);
             }
+            // Zoom's "Save captions" text: `[Jane Doe] 19:00:25` alone on its line, the speech
+            // on the next line(s).
+            if ts_ms.is_none()
+                && kind == LabelKind::Bracket
+                && let Some(ms) = line.get(j..).and_then(|r| parse_clock(r.trim()))
+            {
+                ts_ms = Some(ms);
+                j = line.len();
+            }
             Some(LabelMatch {
                 name: Some(name),
                 ts_ms,
@@ -95,6 +106,17 @@ fn plain_form(line: &str, start: usize) -> Option<Named> {
     let name_end = start + name.len();
     let at = start + scan;
     let tail = line.get(at..)?;
+    if let Some(close) = paren_tag(tail) {
+        // `Jane Doe (SL):`, `Sam (Participant 3):`, `Dr. Doe (she/her):` — the tag is part of
+        // the label as the tool wrote it (two Sams differ only by it).
+        let end = at + close + 1;
+        let after_colon = line.get(end..)?.strip_prefix(':')?;
+        if !after_colon.is_empty() && !after_colon.starts_with(char::is_whitespace) {
+            return None;
+        }
+        let label = line.get(start..end)?;
+        return Some((label.to_string(), end, end + 1, LabelKind::Colon, None));
+    }
     if let Some(after_colon) = tail.strip_prefix(':') {
         if !after_colon.is_empty() && !after_colon.starts_with(char::is_whitespace) {
             return None;
@@ -121,6 +143,26 @@ fn plain_form(line: &str, start: usize) -> Option<Named> {
     None
 }
 
+/// Longest role, pronoun or tag accepted in parentheses after a name.
+const MAX_TAG_CHARS: usize = 30;
+
+/// `(tag)` at the start of `tail` that is neither a time nor a stage direction:
+/// the byte offset of its `)`.
+fn paren_tag(tail: &str) -> Option<usize> {
+    if !tail.starts_with('(') {
+        return None;
+    }
+    let close = tail.find(')')?;
+    let inner = tail.get(1..close)?.trim();
+    let n = inner.chars().count();
+    let ok = (1..=MAX_TAG_CHARS).contains(&n)
+        && !inner.contains(['(', ':', '[', ']'])
+        && !inner.chars().any(char::is_control)
+        && !is_nonverbal(inner)
+        && parse_clock(inner).is_none();
+    ok.then_some(close)
+}
+
 fn at_form(line: &str, start: usize) -> Option<Named> {
     let (name, name_end, after, _, own_ts) = plain_form(line, start + 1)?;
     if line.get(after.checked_sub(1)?..after) != Some(":") {
@@ -133,8 +175,17 @@ fn bracket_form(line: &str, start: usize) -> Option<Named> {
     let rest = line.get(start + 1..)?;
     let close = rest.find(']')?;
     let name = rest.get(..close)?.trim();
-    if !valid_name(name) || is_nonverbal(name) {
+    if is_nonverbal(name) {
         return None;
+    }
+    if !valid_name(name) {
+        // `[Sam (Participant 3)]`: a name and a tag, as in the colon form.
+        let open = name.find('(')?;
+        let base = name.get(..open)?.trim_end();
+        let tag = name.get(open..)?;
+        if !valid_name(base) || paren_tag(tag)? + 1 != tag.len() {
+            return None;
+        }
     }
     let name_end = start + 1 + close;
     let mut after = name_end + 1;
@@ -164,13 +215,26 @@ fn is_combining(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
-/// 1–40 chars, starts with a letter, allowed chars only, at most 4 words.
+/// Longest speaker name the heuristics take for a label (longer text is speech).
+pub(crate) const MAX_NAME_CHARS: usize = 40;
+
+/// 1–40 chars, starts with a letter, allowed chars only, at most 4 words; or a
+/// participant number of up to 4 digits (`27`, as focus-group transcripts typed in Word
+/// write them).
 pub(crate) fn valid_name(name: &str) -> bool {
     let n = name.chars().count();
-    (1..=40).contains(&n)
+    if is_number_label(name) {
+        return true;
+    }
+    (1..=MAX_NAME_CHARS).contains(&n)
         && name.chars().next().is_some_and(char::is_alphabetic)
         && name.chars().all(name_char)
         && name.split_whitespace().count() <= 4
+}
+
+/// `27`, `033`: a participant number.
+pub(crate) fn is_number_label(name: &str) -> bool {
+    (1..=4).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_digit())
 }
 
 const ROLES: &[&str] = &[
@@ -199,7 +263,12 @@ const ROLES: &[&str] = &[
 /// A known role word, optionally followed by a number or a single letter
 /// ("Interviewer 1", "Participant B").
 pub(crate) fn is_role(name: &str) -> bool {
-    let words: Vec<String> = name.split_whitespace().map(str::to_lowercase).collect();
+    // `SPEAKER_00` (WhisperX, pyannote) is `Speaker 00` written with an underscore.
+    let words: Vec<String> = name
+        .split(|c: char| c.is_whitespace() || c == '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
     match words.as_slice() {
         [w] => ROLES.contains(&w.as_str()),
         [w, n] => {
@@ -235,6 +304,50 @@ const NONVERBAL: &[&str] = &[
     "redacted",
     "break",
 ];
+
+/// Words that head annotations in a transcript (`Note: the recorder was moved`), never
+/// taken as speakers by the heuristics — only when forced.
+const ANNOTATIONS: &[&str] = &[
+    "note",
+    "notes",
+    "nb",
+    "n.b",
+    "comment",
+    "comments",
+    "date",
+    "time",
+    "location",
+    "venue",
+    "place",
+    "duration",
+    "present",
+    "attendees",
+    "participants",
+    "absent",
+    "apologies",
+    "summary",
+    "topic",
+    "subject",
+    "title",
+    "keywords",
+    "summary keywords",
+    "speakers",
+    "transcriber",
+    "transcriber's note",
+    "transcriber’s note",
+    "recording",
+    "file",
+    "audio",
+    "source",
+    "edit",
+    "ps",
+    "re",
+];
+
+/// An annotation heading, not a speaker.
+pub(crate) fn is_annotation(name: &str) -> bool {
+    ANNOTATIONS.contains(&normalize(name).as_str())
+}
 
 /// Bracketed stage directions that are not speakers.
 pub(crate) fn is_nonverbal(name: &str) -> bool {
@@ -274,14 +387,53 @@ impl LabelPolicy {
         }
     }
 
+    /// Whether `name` is a candidate at least twice.
+    pub(crate) fn recurs(&self, name: &str) -> bool {
+        self.counts.get(&normalize(name)).copied().unwrap_or(0) >= 2
+    }
+
     pub(crate) fn accepts(&self, m: &LabelMatch) -> bool {
         let Some(name) = &m.name else {
             return true;
         };
-        m.ts_ms.is_some()
-            || self.dense
-            || is_role(name)
-            || self.counts.get(&normalize(name)).copied().unwrap_or(0) >= 2
+        if is_annotation(name) {
+            return false;
+        }
+        let recurs = self.recurs(name);
+        if is_number_label(name) {
+            // A numbered list is dense with `1:` `2:` too; participant numbers recur.
+            return m.ts_ms.is_some() || recurs;
+        }
+        m.ts_ms.is_some() || self.dense || is_role(name) || recurs
+    }
+}
+
+/// Label-shaped lines that were not taken as labels: how many, and the first one (where it
+/// is and its text) — so the import can say what it left as speech.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Unaccepted {
+    pub count: usize,
+    pub first: Option<(String, String)>,
+}
+
+impl Unaccepted {
+    /// Records one rejected candidate at `place` ("line 12", "cue 4").
+    pub(crate) fn add(&mut self, place: impl FnOnce() -> String, text: &str) {
+        self.count += 1;
+        if self.first.is_none() {
+            let shown: String = text.trim().chars().take(60).collect();
+            self.first = Some((place(), shown));
+        }
+    }
+
+    /// The note for the import report, or None when every candidate was taken.
+    pub(crate) fn note(&self) -> Option<String> {
+        let (place, text) = self.first.as_ref()?;
+        Some(format!(
+            "{} line(s) looked like speaker labels but were kept as speech (first, {place}: '{text}'); \
+             to take them as labels, import again with --speakers \"NAME,NAME\" or --label-pattern REGEX",
+            self.count
+        ))
     }
 }
 
@@ -380,19 +532,78 @@ mod tests {
 
     #[test]
     fn policy() {
-        let names = ["Ann", "Bob", "ann", "Note"];
+        let names = ["Ann", "Bob", "ann", "Zoe"];
         let p = LabelPolicy::new(names.iter().copied(), 100);
         let ann = match_label("Ann: x").unwrap();
-        let note = match_label("Note: x").unwrap();
+        let zoe = match_label("Zoe: x").unwrap();
         let mod1 = match_label("Interviewer 1: x").unwrap();
         let ts = match_label("Zed (0:01): x").unwrap();
         assert!(p.accepts(&ann));
-        assert!(!p.accepts(&note));
+        assert!(!p.accepts(&zoe));
         assert!(p.accepts(&mod1));
         assert!(p.accepts(&ts));
         let dense = LabelPolicy::new(names.iter().copied(), 5);
-        assert!(!LabelPolicy::new(names.iter().copied(), 6).accepts(&note));
-        assert!(dense.accepts(&note));
+        assert!(!LabelPolicy::new(names.iter().copied(), 6).accepts(&zoe));
+        assert!(dense.accepts(&zoe));
+        // Annotations are never speakers, however dense or recurring.
+        let notes = ["Note", "Note", "Ann", "Ann"];
+        let dense = LabelPolicy::new(notes.iter().copied(), 4);
+        assert!(!dense.accepts(&match_label("Note: the recorder stopped").unwrap()));
+        // Participant numbers must recur: a numbered list is no focus group.
+        let list = ["1", "2", "3", "27", "27"];
+        let p = LabelPolicy::new(list.iter().copied(), 5);
+        assert!(!p.accepts(&match_label("1: first point").unwrap()));
+        assert!(p.accepts(&match_label("27: I walk").unwrap()));
+    }
+
+    #[test]
+    fn numbers_tags_and_caption_lines() {
+        assert_eq!(
+            m("27:\u{a0}I walk"),
+            Some((Some("27".into()), None, "I walk".into(), LabelKind::Colon))
+        );
+        assert_eq!(m("10:30 we met"), None);
+        assert_eq!(m("12345: no"), None);
+        assert_eq!(
+            m("Jane Doe (SL): hi"),
+            Some((
+                Some("Jane Doe (SL)".into()),
+                None,
+                "hi".into(),
+                LabelKind::Colon
+            ))
+        );
+        assert_eq!(
+            m("Dr. Doe (she/her): hi"),
+            Some((
+                Some("Dr. Doe (she/her)".into()),
+                None,
+                "hi".into(),
+                LabelKind::Colon
+            ))
+        );
+        assert_eq!(m("Ann (laughs): x"), None);
+        assert_eq!(m(&format!("Ann ({}): x", "t".repeat(31))), None);
+        assert_eq!(
+            m("[Sam (Participant 3)] 19:00:31"),
+            Some((
+                Some("Sam (Participant 3)".into()),
+                Some(68_431_000),
+                "".into(),
+                LabelKind::Bracket
+            ))
+        );
+        assert_eq!(
+            m("[SPEAKER_01]: Thanks"),
+            Some((
+                Some("SPEAKER_01".into()),
+                None,
+                "Thanks".into(),
+                LabelKind::Bracket
+            ))
+        );
+        assert!(is_role("SPEAKER_01"));
+        assert!(is_annotation("NOTE"));
     }
 
     #[test]

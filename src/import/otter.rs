@@ -9,7 +9,7 @@ use crate::import::timecode::parse_clock;
 use crate::import::types::ParsedTranscript;
 
 /// `Name  m:ss` shape: (name, ms).
-fn speaker_line(line: &str) -> Option<(String, i64)> {
+pub(crate) fn speaker_line(line: &str) -> Option<(String, i64)> {
     let t = line.trim();
     let split = t.rfind(char::is_whitespace)?;
     let ts = t.get(split..)?.trim();
@@ -21,8 +21,14 @@ fn speaker_line(line: &str) -> Option<(String, i64)> {
     valid_name(name).then(|| (name.to_string(), ms))
 }
 
+/// The line Otter.ai ends its exports with ("Transcribed by https://otter.ai").
+pub(crate) fn is_trailer(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with("Transcribed by ") && t.contains("otter.ai") && t.len() < 60
+}
+
 /// Every word starts with a non-lowercase char ("Jane Doe", "Speaker 1").
-fn looks_like_name(name: &str) -> bool {
+pub(crate) fn looks_like_name(name: &str) -> bool {
     name.split_whitespace()
         .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()))
 }
@@ -41,9 +47,21 @@ pub(crate) fn speaker_markers(text: &str) -> Vec<Option<Marker>> {
     for (n, _) in candidates.iter().flatten() {
         *counts.entry(normalize(n)).or_default() += 1;
     }
+    let trailers: Vec<bool> = lines_with_offsets(text)
+        .map(|(_, line)| is_trailer(line))
+        .collect();
     candidates
         .into_iter()
-        .map(|c| {
+        .zip(trailers)
+        .map(|(c, trailer)| {
+            if trailer {
+                // Otter's closing line is nobody's speech: its own unlabelled turn.
+                return Some(Marker {
+                    speaker: None,
+                    ts_ms: None,
+                    content: 0,
+                });
+            }
             c.filter(|(n, _)| {
                 looks_like_name(n)
                     || is_role(n)
@@ -60,13 +78,18 @@ pub(crate) fn speaker_markers(text: &str) -> Vec<Option<Marker>> {
 
 /// Number of accepted Otter speaker lines — used by detection.
 pub(crate) fn speaker_line_count(text: &str) -> usize {
-    speaker_markers(text).iter().flatten().count()
+    speaker_markers(text)
+        .iter()
+        .flatten()
+        .filter(|m| m.speaker.is_some())
+        .count()
 }
 
 /// Parse an Otter export.
 pub(crate) fn parse_otter(text: String, mut notes: Vec<String>) -> ParsedTranscript {
-    let markers = speaker_markers(&text);
-    let built = build_turns(&text, |idx, _| markers.get(idx).cloned().flatten());
+    let mut markers = speaker_markers(&text);
+    let built = build_turns(&text, |idx, _| markers.get_mut(idx).and_then(Option::take));
+    drop(markers);
     if built.empty_markers > 0 {
         notes.push(format!(
             "skipped {} speaker line(s) with no text after them",

@@ -1,12 +1,14 @@
 //! The entry point: decode, pick a parser, check the result.
 
-use crate::import::decode::decode_text;
+use crate::import::decode::decode_owned;
 use crate::import::detect::detect_format;
 use crate::import::docx::parse_docx;
 use crate::import::error::ImportError;
 use crate::import::format::Format;
+use crate::import::json::parse_json;
 use crate::import::otter::parse_otter;
 use crate::import::plain::parse_plain;
+use crate::import::rules::ImportOptions;
 use crate::import::srt::parse_srt;
 use crate::import::types::ParsedTranscript;
 use crate::import::vtt::parse_vtt;
@@ -17,16 +19,47 @@ pub fn parse_transcript(
     bytes: &[u8],
     forced: Option<Format>,
 ) -> Result<ParsedTranscript, ImportError> {
-    let format = forced.unwrap_or_else(|| detect_format(file_name, bytes));
+    let options = ImportOptions {
+        format: forced,
+        ..ImportOptions::default()
+    };
+    parse_transcript_with(file_name, bytes, &options)
+}
+
+/// Parse a transcript file with the options of one import (format, forced speaker labels).
+pub fn parse_transcript_with(
+    file_name: &str,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> Result<ParsedTranscript, ImportError> {
+    parse_transcript_owned(file_name, bytes.to_vec(), options)
+}
+
+/// [`parse_transcript_with`] taking the file's bytes by value, so that a large UTF-8
+/// transcript is decoded without a copy.
+pub fn parse_transcript_owned(
+    file_name: &str,
+    bytes: Vec<u8>,
+    options: &ImportOptions,
+) -> Result<ParsedTranscript, ImportError> {
+    let format = options
+        .format
+        .unwrap_or_else(|| detect_format(file_name, &bytes));
+    let rule = &options.speakers;
     let parsed = if format == Format::Docx {
-        parse_docx(file_name, bytes)?
+        parse_docx(file_name, &bytes, rule)?
     } else {
-        let (text, notes) = decode_text(file_name, bytes)?;
+        let (text, notes) = decode_owned(file_name, bytes)?;
         match format {
-            Format::Vtt => parse_vtt(file_name, text, notes)?,
-            Format::Srt => parse_srt(file_name, text, notes)?,
-            Format::Otter => parse_otter(text, notes),
-            Format::Text | Format::Rev | Format::Docx => parse_plain(text, notes, format),
+            Format::Vtt => parse_vtt(file_name, text, notes, rule)?,
+            Format::Srt => parse_srt(file_name, text, notes, rule)?,
+            // Speakers come from the JSON's own fields; label rules do not apply.
+            Format::Json => parse_json(file_name, text, notes)?,
+            // Forced labels replace Otter's speaker lines (a pattern can match them).
+            Format::Otter if rule.is_auto() => parse_otter(text, notes),
+            Format::Text | Format::Rev | Format::Otter | Format::Docx => {
+                parse_plain(text, notes, format, rule)
+            }
         }
     };
     if parsed.turns.is_empty() {

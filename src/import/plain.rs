@@ -2,13 +2,25 @@
 //! text is the decoded file; speaker labels at line start begin turns.
 
 use crate::import::format::Format;
-use crate::import::label::{LabelKind, LabelMatch, LabelPolicy, match_label};
+use crate::import::label::{LabelKind, LabelMatch, LabelPolicy, Unaccepted, match_label};
 use crate::import::lines::{Marker, build_turns, lines_with_offsets};
 use crate::import::offsets::to_char_turns;
+use crate::import::rules::SpeakerRule;
 use crate::import::types::ParsedTranscript;
 
-/// Accepted labels per line (None where a line has no accepted label).
-pub(crate) fn accepted_labels(text: &str) -> Vec<Option<LabelMatch>> {
+/// Accepted labels per line (None where a line has no accepted label), and the label-shaped
+/// lines the heuristics left as speech.
+pub(crate) fn accepted_labels(
+    text: &str,
+    rule: &SpeakerRule,
+) -> (Vec<Option<LabelMatch>>, Unaccepted) {
+    let mut unaccepted = Unaccepted::default();
+    if !rule.is_auto() {
+        let forced = lines_with_offsets(text)
+            .map(|(_, line)| rule.forced(line))
+            .collect();
+        return (forced, unaccepted);
+    }
     let candidates: Vec<Option<LabelMatch>> = lines_with_offsets(text)
         .map(|(_, line)| match_label(line))
         .collect();
@@ -22,15 +34,25 @@ pub(crate) fn accepted_labels(text: &str) -> Vec<Option<LabelMatch>> {
             .filter_map(|m| m.name.as_deref()),
         units,
     );
-    candidates
+    let accepted = candidates
         .into_iter()
-        .map(|c| c.filter(|m| policy.accepts(m)))
-        .collect()
+        .zip(lines_with_offsets(text))
+        .enumerate()
+        .map(|(idx, (c, (_, line)))| match c {
+            Some(m) if policy.accepts(&m) => Some(m),
+            Some(_) => {
+                unaccepted.add(|| format!("line {}", idx + 1), line);
+                None
+            }
+            None => None,
+        })
+        .collect();
+    (accepted, unaccepted)
 }
 
 /// (accepted named labels, of which Rev-shaped) — used by detection.
 pub(crate) fn label_stats(text: &str) -> (usize, usize) {
-    let labels = accepted_labels(text);
+    let (labels, _) = accepted_labels(text, &SpeakerRule::Auto);
     let named = labels.iter().flatten().filter(|m| m.name.is_some()).count();
     let rev = labels
         .iter()
@@ -45,10 +67,12 @@ pub(crate) fn parse_plain(
     text: String,
     mut notes: Vec<String>,
     format: Format,
+    rule: &SpeakerRule,
 ) -> ParsedTranscript {
-    let labels = accepted_labels(&text);
+    let (mut labels, unaccepted) = accepted_labels(&text, rule);
+    notes.extend(unaccepted.note());
     let built = build_turns(&text, |idx, _| {
-        labels.get(idx).cloned().flatten().map(|m| Marker {
+        labels.get_mut(idx).and_then(Option::take).map(|m| Marker {
             speaker: m.name,
             ts_ms: m.ts_ms,
             content: m.content,
@@ -60,6 +84,7 @@ pub(crate) fn parse_plain(
             built.empty_markers
         ));
     }
+    drop(labels);
     let turns = to_char_turns(&text, built.turns);
     ParsedTranscript {
         format,
@@ -75,7 +100,7 @@ mod tests {
     use crate::import::test_util::{assert_well_formed, speeches};
 
     fn parse(text: &str) -> ParsedTranscript {
-        let p = parse_plain(text.to_string(), vec![], Format::Text);
+        let p = parse_plain(text.to_string(), vec![], Format::Text, &SpeakerRule::Auto);
         assert_well_formed(&p);
         p
     }
@@ -132,7 +157,7 @@ mod tests {
     #[test]
     fn rev_style() {
         let text = "Speaker 1 (00:00:01):\nHello and welcome.\n\nJane Doe (00:01:02): Thanks.\n";
-        let p = parse_plain(text.to_string(), vec![], Format::Rev);
+        let p = parse_plain(text.to_string(), vec![], Format::Rev, &SpeakerRule::Auto);
         assert_well_formed(&p);
         assert_eq!(p.format, Format::Rev);
         assert_eq!(p.turns[0].speaker.as_deref(), Some("Speaker 1"));

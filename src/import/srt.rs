@@ -1,9 +1,12 @@
 //! SubRip (.srt) subtitles.
 
-use crate::import::cues::{Segment, apply_inline_labels, merge_consecutive, render};
+use crate::import::cues::{
+    Segment, apply_inline_labels, is_rolling, merge_consecutive, overlap, render, rolling_note,
+};
 use crate::import::error::{ImportError, quote};
 use crate::import::format::Format;
 use crate::import::markup::cue_text;
+use crate::import::rules::SpeakerRule;
 use crate::import::timecode::parse_timing_line;
 use crate::import::types::ParsedTranscript;
 
@@ -17,11 +20,13 @@ pub(crate) fn parse_srt(
     file: &str,
     text: String,
     mut notes: Vec<String>,
+    rule: &SpeakerRule,
 ) -> Result<ParsedTranscript, ImportError> {
     let lines: Vec<&str> = text.split('\n').collect();
     let blank = |i: usize| lines.get(i).is_none_or(|l| l.trim().is_empty());
     let has_arrow = |i: usize| lines.get(i).is_some_and(|l| l.contains("-->"));
-    let mut segs: Vec<Segment> = Vec::new();
+    // (start, end, first payload line, payload lines as plain text)
+    let mut cues: Vec<(i64, i64, usize, Vec<String>)> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         if blank(i) {
@@ -61,19 +66,53 @@ pub(crate) fn parse_srt(
             ));
         };
         let mut j = t + 1;
-        while j < lines.len() && !blank(j) && !(is_number(lines[j]) && has_arrow(j + 1)) {
+        // A line of spaces (YouTube captions converted by yt-dlp) continues the cue unless a
+        // new cue follows it; an empty line ends it.
+        let cue_starts = |k: usize| has_arrow(k) || (is_number(lines[k]) && has_arrow(k + 1));
+        let ends = |k: usize| {
+            lines[k].is_empty()
+                || (blank(k) && (k + 1 >= lines.len() || blank(k + 1) || cue_starts(k + 1)))
+        };
+        while j < lines.len() && !ends(j) && !(is_number(lines[j]) && has_arrow(j + 1)) {
             j += 1;
         }
-        let payload = lines.get(t + 1..j).unwrap_or(&[]).join("\n");
-        segs.push(Segment {
-            speaker: None,
-            text: cue_text(&payload),
-            start_ms: Some(start),
-            end_ms: Some(end),
-        });
+        let payload: Vec<String> = lines
+            .get(t + 1..j)
+            .unwrap_or(&[])
+            .iter()
+            .map(|l| cue_text(l))
+            .filter(|l| !l.is_empty())
+            .collect();
+        cues.push((start, end, t + 2, payload));
         i = j;
     }
-    apply_inline_labels(&mut segs);
+    drop(lines);
+    let rolling = is_rolling(cues.iter().map(|c| c.3.as_slice()));
+    let mut dropped = 0usize;
+    let mut segs: Vec<Segment> = Vec::with_capacity(cues.len());
+    let mut previous: Vec<String> = Vec::new();
+    for (start, end, line, payload) in cues {
+        let k = if rolling {
+            overlap(&previous, &payload)
+        } else {
+            0
+        };
+        dropped += k;
+        segs.push(Segment {
+            speaker: None,
+            text: payload.get(k..).unwrap_or(&[]).join(" "),
+            start_ms: Some(start),
+            end_ms: Some(end),
+            line,
+        });
+        if rolling {
+            previous = payload;
+        }
+    }
+    if rolling {
+        notes.push(rolling_note(dropped));
+    }
+    notes.extend(apply_inline_labels(&mut segs, rule).note());
     let (merged, cues) = merge_consecutive(segs, " ");
     if cues > merged.len() {
         notes.push(format!("merged {cues} cues into {} turns", merged.len()));
@@ -87,7 +126,7 @@ mod tests {
     use crate::import::test_util::{assert_well_formed, speeches};
 
     fn parse(s: &str) -> Result<ParsedTranscript, ImportError> {
-        let r = parse_srt("FG1.srt", s.to_string(), vec![]);
+        let r = parse_srt("FG1.srt", s.to_string(), vec![], &SpeakerRule::Auto);
         if let Ok(p) = &r {
             assert_well_formed(p);
         }

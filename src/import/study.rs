@@ -1,7 +1,7 @@
 //! Bringing parsed transcripts into the study: all files of one `thematic import` are parsed
 //! first and then written in one transaction, so a bad file leaves nothing behind.
 
-use super::{Format, ParsedTranscript, parse_transcript};
+use super::{Format, ImportOptions, ParsedTranscript, parse_transcript_owned};
 use crate::error::{Error, Result};
 use crate::study::Study;
 use crate::study::documents::{by_hash, content_hash};
@@ -10,6 +10,7 @@ use crate::study::new_guid;
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Transcript files are larger than this only by mistake (a video, a database dump).
@@ -24,6 +25,10 @@ pub struct ImportedDocument {
     pub format: String,
     pub turns: usize,
     pub speakers: Vec<String>,
+    /// Turns per speaker, in order of first appearance (same order as `speakers`).
+    pub speaker_turns: Vec<usize>,
+    /// Turns with no speaker label.
+    pub unlabelled_turns: usize,
     pub characters: usize,
     pub notes: Vec<String>,
 }
@@ -96,8 +101,24 @@ pub fn import_paths(
     paths: &[PathBuf],
     forced: Option<Format>,
 ) -> Result<ImportReport> {
-    let mut report = ImportReport::default();
-    let files = collect_files(paths, &mut report)?;
+    let options = ImportOptions {
+        format: forced,
+        ..ImportOptions::default()
+    };
+    import_paths_with(study, coder, paths, &options)
+}
+
+/// One parsed file, not yet in the study: (document name, file name, transcript).
+pub type ParsedFile = (String, String, ParsedTranscript);
+
+/// Parses the files (folders expanded) without touching a study: what `import --dry-run`
+/// shows and what [`import_paths_with`] writes.
+pub fn parse_paths(
+    paths: &[PathBuf],
+    options: &ImportOptions,
+    report: &mut ImportReport,
+) -> Result<Vec<ParsedFile>> {
+    let files = collect_files(paths, report)?;
     let mut parsed = Vec::new();
     for file in files {
         let bytes = read_limited(&file)?;
@@ -106,14 +127,28 @@ pub fn import_paths(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or(shown.clone());
-        let mut transcript = parse_transcript(&shown, &bytes, forced)?;
-        transcript.text = transcript.text.replace('\u{0}', "");
+        let mut transcript = parse_transcript_owned(&shown, bytes, options)?;
+        if transcript.text.contains('\u{0}') {
+            transcript.text = transcript.text.replace('\u{0}', "");
+        }
         let name = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| file_name.clone());
         parsed.push((name, file_name, transcript));
     }
+    Ok(parsed)
+}
+
+/// Parses and imports the files as one action of `coder`, with the given options.
+pub fn import_paths_with(
+    study: &mut Study,
+    coder: i64,
+    paths: &[PathBuf],
+    options: &ImportOptions,
+) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let parsed = parse_paths(paths, options, &mut report)?;
     if parsed.is_empty() {
         return Ok(report);
     }
@@ -129,6 +164,29 @@ pub fn import_paths(
         Ok(())
     })?;
     Ok(report)
+}
+
+/// Speakers in order of first appearance with their turn counts, and the unlabelled turns.
+/// Linear in the turns (a map from label to position), however many speakers there are.
+pub fn speaker_counts(t: &ParsedTranscript) -> (Vec<String>, Vec<usize>, usize) {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut speakers: Vec<String> = Vec::new();
+    let mut counts: Vec<usize> = Vec::new();
+    let mut unlabelled = 0usize;
+    for turn in &t.turns {
+        match &turn.speaker {
+            Some(s) => {
+                let i = *index.entry(s.as_str()).or_insert_with(|| {
+                    speakers.push(s.clone());
+                    counts.push(0);
+                    speakers.len() - 1
+                });
+                counts[i] += 1;
+            }
+            None => unlabelled += 1,
+        }
+    }
+    (speakers, counts, unlabelled)
 }
 
 /// Inserts one transcript; Ok(Err(reason)) when it is already in the study.
@@ -164,17 +222,15 @@ pub fn insert_transcript(
             ("char_count", Value::Integer(char_count as i64)),
             ("imported_at", Value::Text(now)),
             ("sort_order", Value::Integer(order)),
-            ("text", Value::Text(t.text.clone())),
+            // Filled in below from a borrow: a transcript can be hundreds of MB.
+            ("text", Value::Text(String::new())),
         ],
     )?;
-    let mut speakers: Vec<String> = Vec::new();
-    for turn in &t.turns {
-        if let Some(s) = &turn.speaker
-            && !speakers.contains(s)
-        {
-            speakers.push(s.clone());
-        }
-    }
+    // The history keeps no document text (a lean table): undo deletes the row whole.
+    rec.tx
+        .prepare_cached("UPDATE documents SET text = ?1 WHERE id = ?2")?
+        .execute(rusqlite::params![t.text.as_str(), doc])?;
+    let (speakers, speaker_turns, unlabelled_turns) = speaker_counts(t);
     // Turns never change after import: one history row stands for all of a document's turns.
     rec.insert_group(
         "document_turns",
@@ -200,7 +256,7 @@ pub fn insert_transcript(
             ]
         }),
     )?;
-    crate::study::search_index::index_document(&rec.tx, doc)?;
+    crate::study::search_index::index_document_text(&rec.tx, doc, &t.text)?;
     for label in &speakers {
         rec.insert(
             "speakers",
@@ -224,6 +280,8 @@ pub fn insert_transcript(
         format: t.format.name().into(),
         turns: t.turns.len(),
         speakers,
+        speaker_turns,
+        unlabelled_turns,
         characters: char_count,
         notes,
     }))

@@ -1,9 +1,12 @@
 //! WebVTT captions (Zoom `Name: text` payloads, Teams `<v Name>` voices).
 
-use crate::import::cues::{Segment, apply_inline_labels, merge_consecutive, render};
+use crate::import::cues::{
+    Segment, apply_inline_labels, is_rolling, merge_consecutive, overlap, render, rolling_note,
+};
 use crate::import::error::{ImportError, quote};
 use crate::import::format::Format;
-use crate::import::markup::voice_spans;
+use crate::import::markup::{cue_text, voice_spans};
+use crate::import::rules::SpeakerRule;
 use crate::import::timecode::parse_timing_line;
 use crate::import::types::ParsedTranscript;
 
@@ -13,11 +16,24 @@ fn keyword(line: &str, word: &str) -> bool {
         .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
 }
 
+/// Longest `<v Name>` voice name taken as a speaker.
+const MAX_VOICE_CHARS: usize = 100;
+
+/// One cue: its timing line (0-based), timing, and the range of its payload lines (indices,
+/// not copies: a large file has millions of cues).
+struct Cue {
+    line: usize,
+    start: i64,
+    end: i64,
+    payload: std::ops::Range<usize>,
+}
+
 /// Parse WebVTT text (already decoded and normalised).
 pub(crate) fn parse_vtt(
     file: &str,
     text: String,
     mut notes: Vec<String>,
+    rule: &SpeakerRule,
 ) -> Result<ParsedTranscript, ImportError> {
     let lines: Vec<&str> = text.split('\n').collect();
     let first = lines.first().copied().unwrap_or("");
@@ -29,12 +45,33 @@ pub(crate) fn parse_vtt(
         ));
     }
     let blank = |i: usize| lines.get(i).is_none_or(|l| l.trim().is_empty());
+    let timing = |i: usize| lines.get(i).is_some_and(|l| l.contains("-->"));
+    // Only an empty line ends a cue (WebVTT spec). YouTube's captions (yt-dlp) hold cue lines
+    // of a single space that continue the cue; a whitespace line followed by a new block
+    // (timing line, cue id + timing, NOTE) still ends one, as hand-made files mean it.
+    let ends_cue = |i: usize| {
+        let Some(line) = lines.get(i) else {
+            return true;
+        };
+        if line.is_empty() {
+            return true;
+        }
+        if !line.trim().is_empty() {
+            return false;
+        }
+        blank(i + 1)
+            || timing(i + 1)
+            || timing(i + 2)
+            || lines
+                .get(i + 1)
+                .is_some_and(|l| keyword(l, "NOTE") || keyword(l, "STYLE") || keyword(l, "REGION"))
+    };
     let mut i = 1;
-    while i < lines.len() && !blank(i) && !lines[i].contains("-->") {
+    while i < lines.len() && !blank(i) && !timing(i) {
         i += 1;
     }
     let (mut skipped_notes, mut skipped_style) = (0usize, 0usize);
-    let mut segs: Vec<Segment> = Vec::new();
+    let mut cues: Vec<Cue> = Vec::new();
     loop {
         while i < lines.len() && blank(i) {
             i += 1;
@@ -43,21 +80,21 @@ pub(crate) fn parse_vtt(
             break;
         }
         let b = i;
-        while i < lines.len() && !blank(i) {
-            i += 1;
-        }
         let head = lines[b];
-        if keyword(head, "NOTE") {
-            skipped_notes += 1;
+        if keyword(head, "NOTE") || keyword(head, "STYLE") || keyword(head, "REGION") {
+            while i < lines.len() && !blank(i) {
+                i += 1;
+            }
+            if keyword(head, "NOTE") {
+                skipped_notes += 1;
+            } else {
+                skipped_style += 1;
+            }
             continue;
         }
-        if keyword(head, "STYLE") || keyword(head, "REGION") {
-            skipped_style += 1;
-            continue;
-        }
-        let t = if head.contains("-->") {
+        let t = if timing(b) {
             b
-        } else if b + 1 < i && lines[b + 1].contains("-->") {
+        } else if !blank(b + 1) && timing(b + 1) {
             b + 1
         } else {
             return Err(ImportError::at(
@@ -73,26 +110,85 @@ pub(crate) fn parse_vtt(
                 format!("malformed cue timing {}", quote(lines[t].trim())),
             ));
         };
-        let payload = lines.get(t + 1..i).unwrap_or(&[]).join("\n");
+        i = t + 1;
+        while i < lines.len() && !ends_cue(i) {
+            i += 1;
+        }
+        cues.push(Cue {
+            line: t + 1,
+            start,
+            end,
+            payload: t + 1..i,
+        });
+    }
+    let payload = |cue: &Cue| lines.get(cue.payload.clone()).unwrap_or(&[]);
+    let rolling = is_rolling(cues.iter().map(|c| {
+        payload(c)
+            .iter()
+            .map(|l| cue_text(l))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+    }));
+    let mut segs: Vec<Segment> = Vec::new();
+    let mut previous: Vec<String> = Vec::new();
+    let mut dropped = 0usize;
+    for cue in &cues {
+        let payload = if rolling {
+            // Each cue repeats the previous cue's last line(s): keep only what is new.
+            let (clean, raw): (Vec<String>, Vec<&str>) = payload(cue)
+                .iter()
+                .map(|l| (cue_text(l), *l))
+                .filter(|(c, _)| !c.is_empty())
+                .unzip();
+            let k = overlap(&previous, &clean);
+            dropped += k;
+            let new = raw.get(k..).unwrap_or(&[]).join("\n");
+            previous = clean;
+            new
+        } else {
+            payload(cue).join("\n")
+        };
         for (speaker, text) in voice_spans(&payload) {
+            if let Some(name) = &speaker
+                && name.chars().count() > MAX_VOICE_CHARS
+            {
+                return Err(ImportError::at(
+                    file,
+                    cue.line + 1,
+                    format!(
+                        "a <v> voice name of {} characters is not a speaker label (at most {MAX_VOICE_CHARS})",
+                        name.chars().count()
+                    ),
+                ));
+            }
             segs.push(Segment {
                 speaker,
                 text,
-                start_ms: Some(start),
-                end_ms: Some(end),
+                start_ms: Some(cue.start),
+                end_ms: Some(cue.end),
+                line: cue.line + 1,
             });
         }
     }
-    apply_inline_labels(&mut segs);
-    let (merged, cues) = merge_consecutive(segs, " ");
+    drop(cues);
+    drop(lines);
+    drop(text);
+    notes.extend(apply_inline_labels(&mut segs, rule).note());
+    let (merged, cue_count) = merge_consecutive(segs, " ");
     if skipped_notes > 0 {
         notes.push(format!("skipped {skipped_notes} NOTE block(s)"));
     }
     if skipped_style > 0 {
         notes.push(format!("skipped {skipped_style} STYLE/REGION block(s)"));
     }
-    if cues > merged.len() {
-        notes.push(format!("merged {cues} cues into {} turns", merged.len()));
+    if rolling {
+        notes.push(rolling_note(dropped));
+    }
+    if cue_count > merged.len() {
+        notes.push(format!(
+            "merged {cue_count} cues into {} turns",
+            merged.len()
+        ));
     }
     Ok(render(Format::Vtt, merged, notes))
 }
@@ -103,7 +199,7 @@ mod tests {
     use crate::import::test_util::{assert_well_formed, speeches};
 
     fn parse(s: &str) -> Result<ParsedTranscript, ImportError> {
-        let r = parse_vtt("FG2.vtt", s.to_string(), vec![]);
+        let r = parse_vtt("FG2.vtt", s.to_string(), vec![], &SpeakerRule::Auto);
         if let Ok(p) = &r {
             assert_well_formed(p);
         }

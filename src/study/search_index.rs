@@ -13,24 +13,74 @@ pub fn index_document(conn: &Connection, document_id: i64) -> Result<usize> {
     let text: String = conn
         .prepare_cached("SELECT text FROM documents WHERE id = ?1")?
         .query_row([document_id], |r| r.get(0))?;
-    // Byte offset of every code point, plus the end, so each turn is sliced in O(1).
-    let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-    bytes.push(text.len());
+    index_document_text(conn, document_id, &text)
+}
+
+/// [`index_document`] with the document's text at hand (an import has it: no second copy).
+pub fn index_document_text(conn: &Connection, document_id: i64, text: &str) -> Result<usize> {
+    // Turns in text order, sliced by a cursor that only moves forward: memory stays that of
+    // one turn, not a table of every code point's offset (8 bytes per character).
     let turns: Vec<(i64, i64, i64)> = conn
         .prepare_cached(
             "SELECT id, start, \"end\" FROM turns t WHERE document_id = ?1
-               AND NOT EXISTS (SELECT 1 FROM turns_fts f WHERE f.rowid = t.id)",
+               AND NOT EXISTS (SELECT 1 FROM turns_fts f WHERE f.rowid = t.id)
+             ORDER BY start, \"end\"",
         )?
         .query_map([document_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let mut insert = conn.prepare_cached("INSERT INTO turns_fts (rowid, text) VALUES (?1, ?2)")?;
+    let mut cursor = CharCursor::default();
     for &(id, start, end) in &turns {
-        let (Some(&a), Some(&b)) = (bytes.get(start as usize), bytes.get(end as usize)) else {
+        let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
+            continue;
+        };
+        let (Some(a), Some(b)) = (cursor.seek(text, start), cursor.peek(text, end)) else {
             continue;
         };
         insert.execute(rusqlite::params![id, &text[a..b]])?;
     }
     Ok(turns.len())
+}
+
+/// Byte offset of increasing char offsets, counted once.
+#[derive(Default)]
+struct CharCursor {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCursor {
+    /// Byte offset of char `target` (None past the end), moving the cursor there.
+    fn seek(&mut self, text: &str, target: usize) -> Option<usize> {
+        if target < self.chars {
+            *self = CharCursor::default();
+        }
+        let b = advance(text, self.byte, target - self.chars)?;
+        self.byte = b;
+        self.chars = target;
+        Some(b)
+    }
+
+    /// Byte offset of char `target` without moving the cursor.
+    fn peek(&self, text: &str, target: usize) -> Option<usize> {
+        if target < self.chars {
+            return CharCursor::default().peek(text, target);
+        }
+        advance(text, self.byte, target - self.chars)
+    }
+}
+
+/// Byte offset `n` chars after byte `from` (the end counts; None past it).
+fn advance(text: &str, from: usize, n: usize) -> Option<usize> {
+    let rest = text.get(from..)?;
+    if n == 0 {
+        return Some(from);
+    }
+    match rest.char_indices().nth(n) {
+        Some((b, _)) => Some(from + b),
+        None if rest.chars().count() == n => Some(text.len()),
+        None => None,
+    }
 }
 
 #[cfg(test)]
