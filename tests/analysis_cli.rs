@@ -321,18 +321,50 @@ fn report_is_one_self_contained_file() {
     }
 }
 
-#[test]
-fn version_one_files_are_migrated_with_search() {
-    let (_dir, p) = seeded();
-    {
-        // Turn the file back into schema version 1.
-        let conn = rusqlite::Connection::open(&p).unwrap();
-        conn.execute_batch(
-            "DROP TRIGGER turns_fts_delete; DROP TRIGGER turns_fts_update;
-             DROP TABLE turns_fts; DROP INDEX codings_analysis; PRAGMA user_version = 1;",
+/// Writes a genuine schema-version-1 study (the part of `schema.sql` before version 2's
+/// additions) holding the seed study's rows, so that every later migration runs on it.
+fn version_one_copy(seeded: &Path, out: &Path) {
+    let schema =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.sql")).unwrap();
+    let v1 = &schema[..schema.find("-- Version 2 (").unwrap()];
+    let conn = rusqlite::Connection::open(out).unwrap();
+    conn.execute_batch(v1).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS s", [seeded.to_str().unwrap()])
+        .unwrap();
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
         )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for table in tables {
+        let columns: Vec<String> = conn
+            .prepare(&format!(
+                "SELECT name FROM pragma_table_info('{table}', 'main')"
+            ))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|c| format!("\"{}\"", c.unwrap()))
+            .collect();
+        let columns = columns.join(", ");
+        conn.execute_batch(&format!(
+            "INSERT INTO main.\"{table}\" ({columns}) SELECT {columns} FROM s.\"{table}\""
+        ))
         .unwrap();
     }
+    conn.execute_batch("DETACH DATABASE s; PRAGMA user_version = 1;")
+        .unwrap();
+}
+
+#[test]
+fn version_one_files_are_migrated_with_search() {
+    let (dir, seeded) = seeded();
+    let p = dir.path().join("v1.thematic");
+    version_one_copy(&seeded, &p);
     let r = json(&p, &["search", "clinic", "--format", "json"]);
     assert_eq!(r["total"], 2);
     let conn = rusqlite::Connection::open(&p).unwrap();
