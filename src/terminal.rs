@@ -187,7 +187,16 @@ fn pump(mut reader: File, out: File, terminal: bool, frames: Option<[u8; MARKER_
             Ok(n) => {
                 let mut chunk = Vec::with_capacity(n + 16);
                 filter.feed(&buf[..n], &mut chunk);
-                if out.write_all(&chunk).and_then(|()| out.flush()).is_err() {
+                // Flush only when the pipe is drained: output appears as soon as the program
+                // pauses, without a write per printed line when it prints a long table.
+                let written = out.write_all(&chunk).and_then(|()| {
+                    if pending_bytes(&reader) == 0 {
+                        out.flush()
+                    } else {
+                        Ok(())
+                    }
+                });
+                if written.is_err() {
                     // The reader went away (`| head`) and SIGPIPE is ignored: keep draining so
                     // the program's writes never block.
                     while matches!(reader.read(&mut buf), Ok(n) if n > 0) {}
@@ -201,6 +210,15 @@ fn pump(mut reader: File, out: File, terminal: bool, frames: Option<[u8; MARKER_
     let mut chunk = Vec::new();
     filter.finish(&mut chunk);
     let _ = out.write_all(&chunk).and_then(|()| out.flush());
+}
+
+/// Bytes waiting in the pipe (0 when unknown, which makes the caller flush).
+fn pending_bytes(reader: &File) -> usize {
+    use std::os::fd::AsRawFd;
+    let mut n: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one int.
+    let rc = unsafe { libc::ioctl(reader.as_raw_fd(), libc::FIONREAD, &mut n) };
+    if rc == 0 { n.max(0) as usize } else { 0 }
 }
 
 /// The byte-stream state machine behind [`pump`], separate so it can be tested without pipes.

@@ -438,6 +438,52 @@ fn foreign_database_with_a_small_user_version_is_refused_untouched() {
     }
 }
 
+/// Another program's database in WAL mode with committed pages still in its -wal: looking at
+/// it must not checkpoint them into the database (a write to a file that is not ours).
+#[test]
+fn foreign_wal_database_is_not_checkpointed() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.db");
+    let conn = rusqlite::Connection::open(&live).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE notes (x); INSERT INTO notes VALUES ('hi'); PRAGMA user_version = 2;",
+    )
+    .unwrap();
+    // A copy of the pair, with no connection open on it, as a crashed program leaves it.
+    let db = dir.path().join("other.db");
+    std::fs::copy(&live, &db).unwrap();
+    std::fs::copy(
+        dir.path().join("live.db-wal"),
+        dir.path().join("other.db-wal"),
+    )
+    .unwrap();
+    drop(conn);
+    let before = std::fs::read(&db).unwrap();
+    let wal_before = std::fs::read(dir.path().join("other.db-wal")).unwrap();
+    assert!(!wal_before.is_empty());
+    let out = common::thematic(&dir, &db)
+        .arg("--project")
+        .arg(&db)
+        .arg("docs")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("other.db") && stderr.contains("not a Thematic study file"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read(&db).unwrap() == before,
+        "the database was written"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("other.db-wal")).unwrap(),
+        wal_before,
+        "the WAL was checkpointed or changed"
+    );
+}
+
 #[test]
 fn another_programs_database_is_refused_by_its_marker() {
     study_file_case(

@@ -59,7 +59,8 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Sanitised here too: after the TUI has run, the filter is no longer in place.
+            eprintln!("error: {}", crate::text::sanitize(&e.to_string(), true));
             1
         }
     }

@@ -186,6 +186,24 @@ impl Study {
                 _ => e.to_string(),
             },
         };
+        if !creating {
+            // Looked at through a read-only connection first: closing a read-write connection
+            // to another program's WAL database would checkpoint it, which writes to it.
+            let probe = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(study_err)?;
+            probe
+                .busy_timeout(std::time::Duration::from_secs(10))
+                .map_err(study_err)?;
+            match identity::check(&probe, path, false) {
+                Err(Error::Sql(e)) => return Err(study_err(e)),
+                other => other?,
+            }
+        }
         let mut conn = Connection::open_with_flags(
             path,
             flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
