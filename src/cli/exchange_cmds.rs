@@ -298,7 +298,8 @@ pub fn is_refi_import(paths: &[PathBuf]) -> Result<bool> {
     }
 }
 
-/// A .qdc codebook is at most this large (a codebook of thousands of codes is under 10 MB).
+/// A .qdc codebook is at most this large (a codebook of thousands of codes is under 10 MB;
+/// 64 MB is about 450,000 codes); `--allow-large` lifts it.
 const MAX_QDC_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn import_refi(ctx: &mut Context, paths: &[PathBuf]) -> Result<()> {
@@ -383,8 +384,10 @@ fn import_qdc(
             MAX_QDC_BYTES / 1_000_000
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| crate::invalid!("{shown}: cannot read: {e}"))?;
-    let (codes, adj) = refi::read_qdc(&shown, &bytes).map_err(refi_err)?;
+    let file =
+        std::fs::File::open(path).map_err(|e| crate::invalid!("{shown}: cannot read: {e}"))?;
+    let (codes, adj) =
+        refi::read_qdc_from(&shown, std::io::BufReader::new(file)).map_err(refi_err)?;
     let file_name = path
         .file_name()
         .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());

@@ -27,7 +27,10 @@ const FIELD_COLUMNS: [&str; 6] = [
     "memo",
 ];
 
-/// A usable code name: no '/', no control characters, not empty.
+/// Longest code name kept, in characters.
+const MAX_CODE_NAME: usize = 200;
+
+/// A usable code name: no '/', no control characters, not empty, at most `MAX_CODE_NAME`.
 fn clean_code_name(name: &str, notes: &mut Vec<String>) -> String {
     let cleaned: String = name
         .trim()
@@ -40,6 +43,17 @@ fn clean_code_name(name: &str, notes: &mut Vec<String>) -> String {
     } else {
         cleaned
     };
+    // A name is a label, not a text: a longer one is a damaged or hostile file, and would make
+    // every list that shows the codebook huge.
+    let chars = cleaned.chars().count();
+    if chars > MAX_CODE_NAME {
+        let cut: String = cleaned.chars().take(MAX_CODE_NAME).collect();
+        notes.push(format!(
+            "a code name of {chars} characters was cut to its first {MAX_CODE_NAME} ('{}…')",
+            cut.chars().take(40).collect::<String>().escape_debug()
+        ));
+        return cut;
+    }
     if cleaned != name {
         notes.push(format!(
             "code '{}' is named '{cleaned}' ('/' separates code paths in Thematic)",
@@ -341,4 +355,22 @@ pub fn import_codes(
         ));
     }
     Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_names_are_cleaned_and_capped() {
+        let mut notes = Vec::new();
+        assert_eq!(clean_code_name("a/b", &mut notes), "a∕b");
+        assert_eq!(clean_code_name(" \u{7} ", &mut notes), "(unnamed code)");
+        let long = "x".repeat(100_000);
+        assert_eq!(
+            clean_code_name(&long, &mut notes).chars().count(),
+            MAX_CODE_NAME
+        );
+        assert!(notes.last().unwrap().contains("100000 characters was cut"));
+    }
 }

@@ -20,11 +20,13 @@ pub(super) fn import_cases(rec: &mut Recorder, ctx: &mut Ctx, cases: &[RefiCase]
 }
 
 fn import_case(rec: &mut Recorder, ctx: &mut Ctx, case: &RefiCase) -> Result<()> {
+    // A participant ID is a label: capped like a coder's name.
     let pid: String = case
         .name
         .trim()
         .chars()
         .filter(|c| !c.is_control())
+        .take(64)
         .collect();
     let pid = if pid.is_empty() {
         let g = case.guid.trim().trim_matches(['{', '}']);

@@ -32,7 +32,7 @@ pub use model::*;
 pub use position_detect::PositionMode;
 pub use position_write::{PositionWriter, Target, to_code_points};
 pub use project_write::write_project_xml;
-pub use qdc_read::read_qdc;
+pub use qdc_read::{read_qdc, read_qdc_from};
 pub use qdc_write::write_qdc;
 pub use qdpx_read::{ProjectSink, read_qdpx, read_qdpx_with, stream_qdpx};
 pub use qdpx_write::{ExportStats, SourceSupply, write_qdpx, write_qdpx_streamed};

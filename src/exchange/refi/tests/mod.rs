@@ -5,6 +5,7 @@ mod hostile;
 mod lenient;
 mod roundtrip;
 mod samples;
+mod stream;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
