@@ -66,10 +66,10 @@ pub(crate) fn match_label(line: &str) -> Option<LabelMatch> {
             // on the next line(s).
             if ts_ms.is_none()
                 && kind == LabelKind::Bracket
-                && let Some(ms) = line.get(j..).and_then(|r| parse_clock(r.trim()))
+                && let Some((ms, after)) = line.get(j..).and_then(bare_clock)
             {
                 ts_ms = Some(ms);
-                j = line.len();
+                j = skip_ws(line, j + after);
             }
             Some(LabelMatch {
                 name: Some(name),
@@ -94,10 +94,27 @@ type Named = (String, usize, usize, LabelKind, Option<i64>);
 
 fn plain_form(line: &str, start: usize) -> Option<Named> {
     let rest = line.get(start..)?;
-    let scan = rest
+    let mut scan = rest
         .char_indices()
         .find(|&(_, c)| !name_char(c))
         .map_or(rest.len(), |(k, _)| k);
+    // `Doe, Jane:` — institutional Zoom accounts show "Last, First". Taken only when every
+    // word is capitalised, so "Well, I think:" stays speech.
+    if let Some(after) = rest.get(scan..).and_then(|t| t.strip_prefix(", "))
+        && let Some(more) = after.find(|c: char| !name_char(c))
+        && after
+            .get(more..)
+            .is_some_and(|t| t.starts_with([':', ' ', '(']))
+    {
+        let whole = rest.get(..scan + 2 + more)?.trim_end();
+        let capitalised = whole
+            .split([' ', ','])
+            .filter(|w| !w.is_empty())
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+        if capitalised && !rest.get(..scan)?.contains(' ') {
+            scan += 2 + more;
+        }
+    }
     let raw = rest.get(..scan)?;
     let name = raw.trim_end();
     if !valid_name(name) {
@@ -141,6 +158,16 @@ fn plain_form(line: &str, start: usize) -> Option<Named> {
         return Some((name.to_string(), name_end, at + n, LabelKind::Rev, Some(ms)));
     }
     None
+}
+
+/// A clock time at the start of `rest` that is the whole rest, or an `h:mm:ss` time followed
+/// by speech (`[Jane Doe] 19:00:25 Hello`): (ms, bytes taken).
+fn bare_clock(rest: &str) -> Option<(i64, usize)> {
+    let token_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    let token = rest.get(..token_end)?;
+    let ms = parse_clock(token)?;
+    let whole = rest.get(token_end..)?.trim().is_empty();
+    (whole || token.matches(':').count() == 2).then_some((ms, token_end))
 }
 
 /// Longest role, pronoun or tag accepted in parentheses after a name.
@@ -228,7 +255,9 @@ pub(crate) fn valid_name(name: &str) -> bool {
     }
     (1..=MAX_NAME_CHARS).contains(&n)
         && name.chars().next().is_some_and(char::is_alphabetic)
-        && name.chars().all(name_char)
+        && name.chars().all(|c| name_char(c) || c == ',')
+        && name.matches(',').count() <= 1
+        && !name.ends_with(',')
         && name.split_whitespace().count() <= 4
 }
 
@@ -602,6 +631,44 @@ mod tests {
                 LabelKind::Bracket
             ))
         );
+        assert_eq!(
+            m("[Jane Doe] 19:00:25 Hello there"),
+            Some((
+                Some("Jane Doe".into()),
+                Some(68_425_000),
+                "Hello there".into(),
+                LabelKind::Bracket
+            ))
+        );
+        assert_eq!(
+            m("[Ann] 10:30 we met"),
+            Some((
+                Some("Ann".into()),
+                None,
+                "10:30 we met".into(),
+                LabelKind::Bracket
+            ))
+        );
+        assert_eq!(
+            m("Doe, Jane: hi"),
+            Some((
+                Some("Doe, Jane".into()),
+                None,
+                "hi".into(),
+                LabelKind::Colon
+            ))
+        );
+        assert_eq!(
+            m("Doe, Jane (SL): hi"),
+            Some((
+                Some("Doe, Jane (SL)".into()),
+                None,
+                "hi".into(),
+                LabelKind::Colon
+            ))
+        );
+        assert_eq!(m("Well, I think: yes"), None);
+        assert_eq!(m("So, basically: yes"), None);
         assert!(is_role("SPEAKER_01"));
         assert!(is_annotation("NOTE"));
     }
