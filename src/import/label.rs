@@ -44,14 +44,38 @@ pub(crate) fn match_label(line: &str) -> Option<LabelMatch> {
         ts = Some(ms);
         i = skip_ws(line, i + n);
     }
-    let rest = line.get(i..)?;
-    let named = if rest.starts_with('@') {
-        at_form(line, i)
-    } else if rest.starts_with('[') {
-        bracket_form(line, i)
-    } else {
-        plain_form(line, i)
+    let named_at = |i: usize| {
+        let rest = line.get(i..)?;
+        if rest.starts_with('@') {
+            at_form(line, i)
+        } else if rest.starts_with('[') {
+            bracket_form(line, i)
+        } else {
+            plain_form(line, i)
+        }
     };
+    let mut named = named_at(i);
+    if named.is_none() && ts.is_none() {
+        // `00:00:05 Speaker 1: text` (Trint, Temi, Descript): a bare time before a label.
+        // Only before a label: "10:30 we met" is speech.
+        let token = line.get(i..)?.split(char::is_whitespace).next()?;
+        if token.contains(':')
+            && let Some(ms) = parse_clock(token)
+        {
+            let j = skip_ws(line, i + token.len());
+            // The time makes the label certain to the policy, so the name must look like one.
+            let name_like = |n: &Named| {
+                n.0.split_whitespace()
+                    .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()))
+            };
+            if j > i + token.len()
+                && let Some(n) = named_at(j).filter(name_like)
+            {
+                ts = Some(ms);
+                named = Some(n);
+            }
+        }
+    }
     match named {
         Some((name, name_end, after, kind, own_ts)) => {
             let mut j = skip_ws(line, after);
@@ -667,6 +691,17 @@ mod tests {
                 LabelKind::Colon
             ))
         );
+        assert_eq!(
+            m("00:00:05 Speaker 1: hello"),
+            Some((
+                Some("Speaker 1".into()),
+                Some(5_000),
+                "hello".into(),
+                LabelKind::Colon
+            ))
+        );
+        assert_eq!(m("10:30 we met"), None);
+        assert_eq!(m("10:30 we met: it was fine"), None);
         assert_eq!(m("Well, I think: yes"), None);
         assert_eq!(m("So, basically: yes"), None);
         assert!(is_role("SPEAKER_01"));
