@@ -461,12 +461,81 @@ impl LabelPolicy {
     }
 }
 
+/// Lines that start with a short upper-case or numeric tag in a shape the label matcher does
+/// not know (`F – so`, `27. I walk`, `M2) yes`, `INT - ok`). When one tag recurs, those lines
+/// are probably speakers glued into someone's turn: the import says so and how to force them.
+#[derive(Debug, Default)]
+pub(crate) struct SuspectTags {
+    counts: HashMap<String, usize>,
+    first: HashMap<String, (String, String)>,
+    lines: usize,
+}
+
+impl SuspectTags {
+    /// Looks at one line (or paragraph) that was not taken as a label.
+    pub(crate) fn add(&mut self, place: impl FnOnce() -> String, line: &str) {
+        if line.trim().is_empty() {
+            return;
+        }
+        self.lines += 1;
+        let Some(tag) = odd_tag(line) else {
+            return;
+        };
+        *self.counts.entry(tag.clone()).or_default() += 1;
+        self.first.entry(tag).or_insert_with(|| {
+            let shown: String = line.trim().chars().take(60).collect();
+            (place(), shown)
+        });
+    }
+
+    /// The note, when some tag starts at least 3 lines and a tenth of the unlabelled lines.
+    pub(crate) fn note(&self) -> Option<String> {
+        // One tag seen three times makes the shape; every tag seen twice then counts.
+        if !self.counts.values().any(|&n| n >= 3) {
+            return None;
+        }
+        let total: usize = self.counts.values().filter(|&&n| n >= 2).sum();
+        if total * 10 < self.lines {
+            return None;
+        }
+        let (tag, _) = self
+            .counts
+            .iter()
+            .filter(|(_, n)| **n >= 3)
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+        let (place, text) = self.first.get(tag)?;
+        Some(format!(
+            "{total} line(s) start with a repeated tag that was not taken as a speaker label \
+             (first, {place}: '{text}'); if these are speakers, import again with \
+             --label-pattern REGEX (or --speakers \"NAME,NAME\" for labels written NAME:)"
+        ))
+    }
+}
+
+/// `F –`, `27.`, `M2)`, `INT -` at the start of a line: the tag, or None.
+fn odd_tag(line: &str) -> Option<String> {
+    let mut words = line.split_whitespace();
+    let first = words.next()?;
+    let core = first.trim_end_matches(['.', ')', '>', ';', '-', '–', '—']);
+    let punct = core.len() < first.len();
+    let dash_next = words
+        .next()
+        .is_some_and(|w| matches!(w, "-" | "–" | "—" | ":"));
+    let n = core.chars().count();
+    let shaped = (1..=4).contains(&n)
+        && core.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+        && (punct || dash_next);
+    shaped.then(|| core.to_string())
+}
+
 /// Label-shaped lines that were not taken as labels: how many, and the first one (where it
 /// is and its text) — so the import can say what it left as speech.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Unaccepted {
     pub count: usize,
     pub first: Option<(String, String)>,
+    /// A further note about tags the matcher does not know ([`SuspectTags`]).
+    pub extra: Option<String>,
 }
 
 impl Unaccepted {
@@ -479,8 +548,14 @@ impl Unaccepted {
         }
     }
 
-    /// The note for the import report, or None when every candidate was taken.
-    pub(crate) fn note(&self) -> Option<String> {
+    /// The notes for the import report (none when every candidate was taken).
+    pub(crate) fn note(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.first_note().into_iter().collect();
+        out.extend(self.extra.clone());
+        out
+    }
+
+    fn first_note(&self) -> Option<String> {
         let (place, text) = self.first.as_ref()?;
         Some(format!(
             "{} line(s) looked like speaker labels but were kept as speech (first, {place}: '{text}'); \
@@ -705,6 +780,31 @@ mod tests {
         assert_eq!(m("Well, I think: yes"), None);
         assert_eq!(m("So, basically: yes"), None);
         assert!(is_role("SPEAKER_01"));
+        let mut tags = SuspectTags::default();
+        for (i, l) in [
+            "F – so how",
+            "27. I walk",
+            "F – and then",
+            "27. yes",
+            "F – ok",
+            "plain words",
+        ]
+        .iter()
+        .enumerate()
+        {
+            tags.add(|| format!("line {}", i + 1), l);
+        }
+        let note = tags.note().unwrap();
+        assert!(
+            note.starts_with("5 line(s) start with a repeated tag"),
+            "{note}"
+        );
+        assert!(note.contains("line 1: 'F – so how'"), "{note}");
+        let mut prose = SuspectTags::default();
+        for l in ["Yes. I think so.", "Yes. Fine.", "Yes. Again.", "I. Me."] {
+            prose.add(|| "x".into(), l);
+        }
+        assert_eq!(prose.note(), None);
         assert!(is_annotation("NOTE"));
     }
 
