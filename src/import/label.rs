@@ -150,7 +150,15 @@ fn plain_form(line: &str, start: usize) -> Option<Named> {
     if let Some(close) = paren_tag(tail) {
         // `Jane Doe (SL):`, `Sam (Participant 3):`, `Dr. Doe (she/her):` — the tag is part of
         // the label as the tool wrote it (two Sams differ only by it).
-        let end = at + close + 1;
+        let mut end = at + close + 1;
+        // `Jane Doe (she/her) (SL):` — up to three tags.
+        for _ in 0..2 {
+            let gap = line.get(end..)?.len() - line.get(end..)?.trim_start().len();
+            match line.get(end + gap..).and_then(paren_tag) {
+                Some(c) if gap <= 1 => end += gap + c + 1,
+                _ => break,
+            }
+        }
         let after_colon = line.get(end..)?.strip_prefix(':')?;
         if !after_colon.is_empty() && !after_colon.starts_with(char::is_whitespace) {
             return None;
@@ -654,6 +662,15 @@ mod tests {
         assert_eq!(m(""), None);
         assert_eq!(m("   "), None);
         assert_eq!(m(":"), None);
+        assert_eq!(
+            m("Jane Doe (she/her) (SL): hi"),
+            Some((
+                Some("Jane Doe (she/her) (SL)".into()),
+                None,
+                "hi".into(),
+                LabelKind::Colon
+            ))
+        );
         assert_eq!(m("Ann (laughs): x"), None);
         assert_eq!(m(&format!("{}: x", "a".repeat(41))), None);
     }
@@ -705,6 +722,15 @@ mod tests {
             m("Dr. Doe (she/her): hi"),
             Some((
                 Some("Dr. Doe (she/her)".into()),
+                None,
+                "hi".into(),
+                LabelKind::Colon
+            ))
+        );
+        assert_eq!(
+            m("Jane Doe (she/her) (SL): hi"),
+            Some((
+                Some("Jane Doe (she/her) (SL)".into()),
                 None,
                 "hi".into(),
                 LabelKind::Colon
