@@ -76,6 +76,23 @@ const FRAGMENTS: &[&str] = &[
     "漢字かな",
     "\u{fffd}",
     "a very long line of ordinary speech that goes on and on about the portal and the nurse",
+    // Shapes real tools write (issue 10): YouTube's one-space cue lines and word timings,
+    // Zoom's saved captions and tagged names, Word's participant numbers, WhisperX, Otter.
+    " ",
+    "so<00:00:00.960><c> do</c><00:00:01.520><c> your</c>",
+    "00:00:00.160 --> 00:00:03.429 align:start position:0%",
+    "[Jane Doe] 19:00:25",
+    "[Sam (Participant 3)] 19:00:31 hello",
+    "Jane Doe (SL): okay",
+    "Dr. Doe (she/her):",
+    "Doe, Jane: hi",
+    "27:\u{a0}I walk",
+    "M2: yes",
+    "00:00:05 Speaker 1: so",
+    "[SPEAKER_00]: Hello",
+    "Transcribed by https://otter.ai",
+    "{\"segments\": [{\"start\": 0.5, \"end\": 1, \"text\": \" hi\", \"speaker\": \"SPEAKER_00\"}]}",
+    "Note: the recorder was moved",
 ];
 
 fn transcript_text() -> impl Strategy<Value = String> {

@@ -526,3 +526,33 @@ fn many_distinct_speakers_cost_linear_time() {
     let took = started.elapsed();
     assert!(took.as_secs() < 60, "{n} speakers took {took:?}");
 }
+
+/// Labels in a shape the matcher does not know (`F – …`, `27. …`) are not guessed at, but the
+/// import says they look like glued speakers, and a pattern takes them.
+#[test]
+fn unknown_label_shapes_are_reported_not_glued_silently() {
+    let text = "Focus group 4\n\nF – So, how do you get there?\n27. I walk.\n33. Bus.\nF – And back?\n27. Same.\n33. Taxi.\nF – Thanks.\n";
+    let p = parse_transcript("dash.txt", text.as_bytes(), None).unwrap();
+    assert!(p.turns.iter().all(|t| t.speaker.is_none()));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.starts_with("7 line(s) start with a repeated tag")
+                && n.contains("line 3: 'F – So, how do you get there?'")
+                && n.contains("--label-pattern")),
+        "{:?}",
+        p.notes
+    );
+    let options = ImportOptions {
+        format: None,
+        speakers: SpeakerRule::pattern(r"^(F|\d+)(?: –|\.)\s*").unwrap(),
+    };
+    let p = parse_transcript_with("dash.txt", text.as_bytes(), &options).unwrap();
+    let speakers: Vec<&str> = p
+        .turns
+        .iter()
+        .filter_map(|t| t.speaker.as_deref())
+        .collect();
+    assert_eq!(speakers, vec!["F", "27", "33", "F", "27", "33", "F"]);
+    assert_eq!(p.turn_text(2).unwrap(), "I walk.");
+}

@@ -10,7 +10,9 @@ use crate::import::cues::{Segment, render};
 use crate::import::docx_xml::{DocPara, paragraphs};
 use crate::import::error::ImportError;
 use crate::import::format::Format;
-use crate::import::label::{LabelKind, LabelMatch, LabelPolicy, Unaccepted, is_role, match_label};
+use crate::import::label::{
+    LabelKind, LabelMatch, LabelPolicy, SuspectTags, Unaccepted, is_role, match_label,
+};
 use crate::import::otter::{is_trailer, looks_like_name, speaker_line};
 use crate::import::rules::SpeakerRule;
 use crate::import::types::ParsedTranscript;
@@ -101,6 +103,7 @@ fn paragraph_labels(
             .filter_map(|m| m.name.as_deref()),
         units,
     );
+    let mut suspects = SuspectTags::default();
     let labels = paras
         .iter()
         .zip(candidates)
@@ -124,12 +127,16 @@ fn paragraph_labels(
                 bold || policy.accepts(m)
             });
             let taken = taken.or_else(|| bold_label(p));
-            if taken.is_none() && c.is_some_and(|m| m.name.is_some()) {
+            let candidate = c.is_some_and(|m| m.name.is_some());
+            if taken.is_none() && candidate {
                 unaccepted.add(|| format!("paragraph {}", idx + 1), &p.text);
+            } else if taken.is_none() && p.speaker.is_none() {
+                suspects.add(|| format!("paragraph {}", idx + 1), &p.text);
             }
             taken
         })
         .collect();
+    unaccepted.extra = suspects.note();
     (labels, unaccepted)
 }
 

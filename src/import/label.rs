@@ -44,14 +44,38 @@ pub(crate) fn match_label(line: &str) -> Option<LabelMatch> {
         ts = Some(ms);
         i = skip_ws(line, i + n);
     }
-    let rest = line.get(i..)?;
-    let named = if rest.starts_with('@') {
-        at_form(line, i)
-    } else if rest.starts_with('[') {
-        bracket_form(line, i)
-    } else {
-        plain_form(line, i)
+    let named_at = |i: usize| {
+        let rest = line.get(i..)?;
+        if rest.starts_with('@') {
+            at_form(line, i)
+        } else if rest.starts_with('[') {
+            bracket_form(line, i)
+        } else {
+            plain_form(line, i)
+        }
     };
+    let mut named = named_at(i);
+    if named.is_none() && ts.is_none() {
+        // `00:00:05 Speaker 1: text` (Trint, Temi, Descript): a bare time before a label.
+        // Only before a label: "10:30 we met" is speech.
+        let token = line.get(i..)?.split(char::is_whitespace).next()?;
+        if token.contains(':')
+            && let Some(ms) = parse_clock(token)
+        {
+            let j = skip_ws(line, i + token.len());
+            // The time makes the label certain to the policy, so the name must look like one.
+            let name_like = |n: &Named| {
+                n.0.split_whitespace()
+                    .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()))
+            };
+            if j > i + token.len()
+                && let Some(n) = named_at(j).filter(name_like)
+            {
+                ts = Some(ms);
+                named = Some(n);
+            }
+        }
+    }
     match named {
         Some((name, name_end, after, kind, own_ts)) => {
             let mut j = skip_ws(line, after);
@@ -66,10 +90,10 @@ pub(crate) fn match_label(line: &str) -> Option<LabelMatch> {
             // on the next line(s).
             if ts_ms.is_none()
                 && kind == LabelKind::Bracket
-                && let Some(ms) = line.get(j..).and_then(|r| parse_clock(r.trim()))
+                && let Some((ms, after)) = line.get(j..).and_then(bare_clock)
             {
                 ts_ms = Some(ms);
-                j = line.len();
+                j = skip_ws(line, j + after);
             }
             Some(LabelMatch {
                 name: Some(name),
@@ -94,10 +118,27 @@ type Named = (String, usize, usize, LabelKind, Option<i64>);
 
 fn plain_form(line: &str, start: usize) -> Option<Named> {
     let rest = line.get(start..)?;
-    let scan = rest
+    let mut scan = rest
         .char_indices()
         .find(|&(_, c)| !name_char(c))
         .map_or(rest.len(), |(k, _)| k);
+    // `Doe, Jane:` — institutional Zoom accounts show "Last, First". Taken only when every
+    // word is capitalised, so "Well, I think:" stays speech.
+    if let Some(after) = rest.get(scan..).and_then(|t| t.strip_prefix(", "))
+        && let Some(more) = after.find(|c: char| !name_char(c))
+        && after
+            .get(more..)
+            .is_some_and(|t| t.starts_with([':', ' ', '(']))
+    {
+        let whole = rest.get(..scan + 2 + more)?.trim_end();
+        let capitalised = whole
+            .split([' ', ','])
+            .filter(|w| !w.is_empty())
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+        if capitalised && !rest.get(..scan)?.contains(' ') {
+            scan += 2 + more;
+        }
+    }
     let raw = rest.get(..scan)?;
     let name = raw.trim_end();
     if !valid_name(name) {
@@ -109,7 +150,15 @@ fn plain_form(line: &str, start: usize) -> Option<Named> {
     if let Some(close) = paren_tag(tail) {
         // `Jane Doe (SL):`, `Sam (Participant 3):`, `Dr. Doe (she/her):` — the tag is part of
         // the label as the tool wrote it (two Sams differ only by it).
-        let end = at + close + 1;
+        let mut end = at + close + 1;
+        // `Jane Doe (she/her) (SL):` — up to three tags.
+        for _ in 0..2 {
+            let gap = line.get(end..)?.len() - line.get(end..)?.trim_start().len();
+            match line.get(end + gap..).and_then(paren_tag) {
+                Some(c) if gap <= 1 => end += gap + c + 1,
+                _ => break,
+            }
+        }
         let after_colon = line.get(end..)?.strip_prefix(':')?;
         if !after_colon.is_empty() && !after_colon.starts_with(char::is_whitespace) {
             return None;
@@ -141,6 +190,16 @@ fn plain_form(line: &str, start: usize) -> Option<Named> {
         return Some((name.to_string(), name_end, at + n, LabelKind::Rev, Some(ms)));
     }
     None
+}
+
+/// A clock time at the start of `rest` that is the whole rest, or an `h:mm:ss` time followed
+/// by speech (`[Jane Doe] 19:00:25 Hello`): (ms, bytes taken).
+fn bare_clock(rest: &str) -> Option<(i64, usize)> {
+    let token_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    let token = rest.get(..token_end)?;
+    let ms = parse_clock(token)?;
+    let whole = rest.get(token_end..)?.trim().is_empty();
+    (whole || token.matches(':').count() == 2).then_some((ms, token_end))
 }
 
 /// Longest role, pronoun or tag accepted in parentheses after a name.
@@ -228,7 +287,9 @@ pub(crate) fn valid_name(name: &str) -> bool {
     }
     (1..=MAX_NAME_CHARS).contains(&n)
         && name.chars().next().is_some_and(char::is_alphabetic)
-        && name.chars().all(name_char)
+        && name.chars().all(|c| name_char(c) || c == ',')
+        && name.matches(',').count() <= 1
+        && !name.ends_with(',')
         && name.split_whitespace().count() <= 4
 }
 
@@ -408,12 +469,81 @@ impl LabelPolicy {
     }
 }
 
+/// Lines that start with a short upper-case or numeric tag in a shape the label matcher does
+/// not know (`F – so`, `27. I walk`, `M2) yes`, `INT - ok`). When one tag recurs, those lines
+/// are probably speakers glued into someone's turn: the import says so and how to force them.
+#[derive(Debug, Default)]
+pub(crate) struct SuspectTags {
+    counts: HashMap<String, usize>,
+    first: HashMap<String, (String, String)>,
+    lines: usize,
+}
+
+impl SuspectTags {
+    /// Looks at one line (or paragraph) that was not taken as a label.
+    pub(crate) fn add(&mut self, place: impl FnOnce() -> String, line: &str) {
+        if line.trim().is_empty() {
+            return;
+        }
+        self.lines += 1;
+        let Some(tag) = odd_tag(line) else {
+            return;
+        };
+        *self.counts.entry(tag.clone()).or_default() += 1;
+        self.first.entry(tag).or_insert_with(|| {
+            let shown: String = line.trim().chars().take(60).collect();
+            (place(), shown)
+        });
+    }
+
+    /// The note, when some tag starts at least 3 lines and a tenth of the unlabelled lines.
+    pub(crate) fn note(&self) -> Option<String> {
+        // One tag seen three times makes the shape; every tag seen twice then counts.
+        if !self.counts.values().any(|&n| n >= 3) {
+            return None;
+        }
+        let total: usize = self.counts.values().filter(|&&n| n >= 2).sum();
+        if total * 10 < self.lines {
+            return None;
+        }
+        let (tag, _) = self
+            .counts
+            .iter()
+            .filter(|(_, n)| **n >= 3)
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+        let (place, text) = self.first.get(tag)?;
+        Some(format!(
+            "{total} line(s) start with a repeated tag that was not taken as a speaker label \
+             (first, {place}: '{text}'); if these are speakers, import again with \
+             --label-pattern REGEX (or --speakers \"NAME,NAME\" for labels written NAME:)"
+        ))
+    }
+}
+
+/// `F –`, `27.`, `M2)`, `INT -` at the start of a line: the tag, or None.
+fn odd_tag(line: &str) -> Option<String> {
+    let mut words = line.split_whitespace();
+    let first = words.next()?;
+    let core = first.trim_end_matches(['.', ')', '>', ';', '-', '–', '—']);
+    let punct = core.len() < first.len();
+    let dash_next = words
+        .next()
+        .is_some_and(|w| matches!(w, "-" | "–" | "—" | ":"));
+    let n = core.chars().count();
+    let shaped = (1..=4).contains(&n)
+        && core.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+        && (punct || dash_next);
+    shaped.then(|| core.to_string())
+}
+
 /// Label-shaped lines that were not taken as labels: how many, and the first one (where it
 /// is and its text) — so the import can say what it left as speech.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Unaccepted {
     pub count: usize,
     pub first: Option<(String, String)>,
+    /// A further note about tags the matcher does not know ([`SuspectTags`]).
+    pub extra: Option<String>,
 }
 
 impl Unaccepted {
@@ -426,8 +556,14 @@ impl Unaccepted {
         }
     }
 
-    /// The note for the import report, or None when every candidate was taken.
-    pub(crate) fn note(&self) -> Option<String> {
+    /// The notes for the import report (none when every candidate was taken).
+    pub(crate) fn note(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.first_note().into_iter().collect();
+        out.extend(self.extra.clone());
+        out
+    }
+
+    fn first_note(&self) -> Option<String> {
         let (place, text) = self.first.as_ref()?;
         Some(format!(
             "{} line(s) looked like speaker labels but were kept as speech (first, {place}: '{text}'); \
@@ -526,6 +662,15 @@ mod tests {
         assert_eq!(m(""), None);
         assert_eq!(m("   "), None);
         assert_eq!(m(":"), None);
+        assert_eq!(
+            m("Jane Doe (she/her) (SL): hi"),
+            Some((
+                Some("Jane Doe (she/her) (SL)".into()),
+                None,
+                "hi".into(),
+                LabelKind::Colon
+            ))
+        );
         assert_eq!(m("Ann (laughs): x"), None);
         assert_eq!(m(&format!("{}: x", "a".repeat(41))), None);
     }
@@ -582,6 +727,15 @@ mod tests {
                 LabelKind::Colon
             ))
         );
+        assert_eq!(
+            m("Jane Doe (she/her) (SL): hi"),
+            Some((
+                Some("Jane Doe (she/her) (SL)".into()),
+                None,
+                "hi".into(),
+                LabelKind::Colon
+            ))
+        );
         assert_eq!(m("Ann (laughs): x"), None);
         assert_eq!(m(&format!("Ann ({}): x", "t".repeat(31))), None);
         assert_eq!(
@@ -602,7 +756,81 @@ mod tests {
                 LabelKind::Bracket
             ))
         );
+        assert_eq!(
+            m("[Jane Doe] 19:00:25 Hello there"),
+            Some((
+                Some("Jane Doe".into()),
+                Some(68_425_000),
+                "Hello there".into(),
+                LabelKind::Bracket
+            ))
+        );
+        assert_eq!(
+            m("[Ann] 10:30 we met"),
+            Some((
+                Some("Ann".into()),
+                None,
+                "10:30 we met".into(),
+                LabelKind::Bracket
+            ))
+        );
+        assert_eq!(
+            m("Doe, Jane: hi"),
+            Some((
+                Some("Doe, Jane".into()),
+                None,
+                "hi".into(),
+                LabelKind::Colon
+            ))
+        );
+        assert_eq!(
+            m("Doe, Jane (SL): hi"),
+            Some((
+                Some("Doe, Jane (SL)".into()),
+                None,
+                "hi".into(),
+                LabelKind::Colon
+            ))
+        );
+        assert_eq!(
+            m("00:00:05 Speaker 1: hello"),
+            Some((
+                Some("Speaker 1".into()),
+                Some(5_000),
+                "hello".into(),
+                LabelKind::Colon
+            ))
+        );
+        assert_eq!(m("10:30 we met"), None);
+        assert_eq!(m("10:30 we met: it was fine"), None);
+        assert_eq!(m("Well, I think: yes"), None);
+        assert_eq!(m("So, basically: yes"), None);
         assert!(is_role("SPEAKER_01"));
+        let mut tags = SuspectTags::default();
+        for (i, l) in [
+            "F – so how",
+            "27. I walk",
+            "F – and then",
+            "27. yes",
+            "F – ok",
+            "plain words",
+        ]
+        .iter()
+        .enumerate()
+        {
+            tags.add(|| format!("line {}", i + 1), l);
+        }
+        let note = tags.note().unwrap();
+        assert!(
+            note.starts_with("5 line(s) start with a repeated tag"),
+            "{note}"
+        );
+        assert!(note.contains("line 1: 'F – so how'"), "{note}");
+        let mut prose = SuspectTags::default();
+        for l in ["Yes. I think so.", "Yes. Fine.", "Yes. Again.", "I. Me."] {
+            prose.add(|| "x".into(), l);
+        }
+        assert_eq!(prose.note(), None);
         assert!(is_annotation("NOTE"));
     }
 

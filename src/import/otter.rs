@@ -36,15 +36,16 @@ pub(crate) fn looks_like_name(name: &str) -> bool {
 /// Accepted Otter speaker lines, one entry per line.
 pub(crate) fn speaker_markers(text: &str) -> Vec<Option<Marker>> {
     let mut prev_blank = true;
-    let candidates: Vec<Option<(String, i64)>> = lines_with_offsets(text)
+    // (name, time, after a blank line)
+    let candidates: Vec<Option<(String, i64, bool)>> = lines_with_offsets(text)
         .map(|(_, line)| {
-            let c = if prev_blank { speaker_line(line) } else { None };
+            let c = speaker_line(line).map(|(n, ms)| (n, ms, prev_blank));
             prev_blank = line.trim().is_empty();
             c
         })
         .collect();
     let mut counts = std::collections::HashMap::<String, usize>::new();
-    for (n, _) in candidates.iter().flatten() {
+    for (n, _, _) in candidates.iter().flatten() {
         *counts.entry(normalize(n)).or_default() += 1;
     }
     let trailers: Vec<bool> = lines_with_offsets(text)
@@ -62,12 +63,18 @@ pub(crate) fn speaker_markers(text: &str) -> Vec<Option<Marker>> {
                     content: 0,
                 });
             }
-            c.filter(|(n, _)| {
-                looks_like_name(n)
-                    || is_role(n)
-                    || counts.get(&normalize(n)).copied().unwrap_or(0) >= 2
+            c.filter(|(n, _, after_blank)| {
+                let recurs = counts.get(&normalize(n)).copied().unwrap_or(0) >= 2;
+                let named = looks_like_name(n) || is_role(n);
+                // Exports without blank lines between speakers: only a recurring name that
+                // looks like one starts a turn there ("We met at 10:30" does not).
+                if *after_blank {
+                    named || recurs
+                } else {
+                    named && recurs
+                }
             })
-            .map(|(name, ms)| Marker {
+            .map(|(name, ms, _)| Marker {
                 speaker: Some(name),
                 ts_ms: Some(ms),
                 content: usize::MAX,
@@ -139,6 +146,20 @@ mod tests {
         let p = parse_otter(text.to_string(), vec![]);
         assert_eq!(p.turns.len(), 1);
         assert_eq!(p.turn_text(0).unwrap(), "hello\n\nwe met at 10:30\nok");
+    }
+
+    #[test]
+    fn no_blank_lines_between_speakers() {
+        let text = "Jane Doe  0:00\nHello.\nSpeaker 2  0:04\nHi.\nMet At  10:30\nJane Doe  0:09\nBye.\nSpeaker 2  0:12\nBye now.\n";
+        let p = parse_otter(text.to_string(), vec![]);
+        assert_well_formed(&p);
+        let s = speeches(&p);
+        assert_eq!(s.len(), 4, "{s:?}");
+        assert_eq!(
+            s[1],
+            (Some("Speaker 2".into()), "Hi.\nMet At  10:30".into())
+        );
+        assert_eq!(p.turns[3].start_ms, Some(12_000));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! text is the decoded file; speaker labels at line start begin turns.
 
 use crate::import::format::Format;
-use crate::import::label::{LabelKind, LabelMatch, LabelPolicy, Unaccepted, match_label};
+use crate::import::label::{
+    LabelKind, LabelMatch, LabelPolicy, SuspectTags, Unaccepted, match_label,
+};
 use crate::import::lines::{Marker, build_turns, lines_with_offsets};
 use crate::import::offsets::to_char_turns;
 use crate::import::rules::SpeakerRule;
@@ -34,6 +36,7 @@ pub(crate) fn accepted_labels(
             .filter_map(|m| m.name.as_deref()),
         units,
     );
+    let mut suspects = SuspectTags::default();
     let accepted = candidates
         .into_iter()
         .zip(lines_with_offsets(text))
@@ -44,9 +47,13 @@ pub(crate) fn accepted_labels(
                 unaccepted.add(|| format!("line {}", idx + 1), line);
                 None
             }
-            None => None,
+            None => {
+                suspects.add(|| format!("line {}", idx + 1), line);
+                None
+            }
         })
         .collect();
+    unaccepted.extra = suspects.note();
     (accepted, unaccepted)
 }
 

@@ -3,7 +3,8 @@
 use proptest::prelude::*;
 
 use crate::import::format::Format;
-use crate::import::parse::parse_transcript;
+use crate::import::parse::{parse_transcript, parse_transcript_with};
+use crate::import::rules::{ImportOptions, SpeakerRule};
 use crate::import::types::ParsedTranscript;
 
 fn check(p: &ParsedTranscript) -> Result<(), TestCaseError> {
@@ -37,6 +38,18 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("NOTE x\n".to_string()),
         Just("😀 é\u{301} 中".to_string()),
         "[a-zA-Z :\\[\\]()<>&;.]{0,12}",
+        Just(" \n".to_string()),
+        Just("<00:00:01.040><c> word</c>".to_string()),
+        Just("[Jane Doe] 19:00:25\n".to_string()),
+        Just("Jane Doe (SL): ".to_string()),
+        Just("Doe, Jane: ".to_string()),
+        Just("27:\u{a0}".to_string()),
+        Just("00:00:05 Speaker 1: ".to_string()),
+        Just("[SPEAKER_00]: ".to_string()),
+        Just(
+            "{\"segments\": [{\"start\": 1.5, \"text\": \"hi\", \"speaker\": \"S\"}]}".to_string()
+        ),
+        Just("Transcribed by https://otter.ai\n".to_string()),
     ]
 }
 
@@ -75,6 +88,64 @@ proptest! {
         if let Ok(p) = parse_transcript("p.txt", s.as_bytes(), None) {
             check(&p)?;
         }
+    }
+
+    /// Forced labels (names or a pattern) never yield malformed turns either.
+    #[test]
+    fn forced_labels(parts in proptest::collection::vec(fragment(), 0..40), names in "[A-Za-z0-9 ,]{0,20}") {
+        let s = parts.concat();
+        let mut rules = vec![SpeakerRule::pattern(r"(\w+):\s*").unwrap()];
+        rules.extend(SpeakerRule::names(&names).ok());
+        for speakers in rules {
+            for f in Format::all() {
+                let options = ImportOptions { format: Some(*f), speakers: speakers.clone() };
+                if let Ok(p) = parse_transcript_with("p.txt", s.as_bytes(), &options) {
+                    check(&p)?;
+                }
+            }
+        }
+    }
+
+    /// YouTube's rolling captions as yt-dlp writes them, from any sequence of lines: every
+    /// word comes out exactly once, in order.
+    #[test]
+    fn rolling_captions_give_each_word_once(
+        lines in proptest::collection::vec(proptest::collection::vec("[a-z]{1,6}", 1..5), 2..12),
+        srt in any::<bool>(),
+    ) {
+        let text = |l: &Vec<String>| l.join(" ");
+        let timed = |l: &Vec<String>| {
+            let mut out = l[0].clone();
+            for (i, w) in l[1..].iter().enumerate() {
+                out.push_str(&format!("<00:00:{:02}.{:03}><c> {w}</c>", i % 60, i));
+            }
+            out
+        };
+        let ts = |k: usize, ms: usize| format!("00:{:02}:{:02}{}{:03}", k / 60, k % 60, if srt { ',' } else { '.' }, ms);
+        let mut file = if srt { String::new() } else { "WEBVTT\nKind: captions\nLanguage: en\n\n".to_string() };
+        let mut n = 0;
+        for (k, line) in lines.iter().enumerate() {
+            let prev = if k == 0 { " ".to_string() } else { text(&lines[k - 1]) };
+            let body = if srt { text(line) } else { timed(line) };
+            for (payload, a, b) in [
+                (format!("{prev}\n{body}"), ts(k, 10), ts(k + 1, 0)),
+                (format!("{}\n ", text(line)), ts(k + 1, 0), ts(k + 1, 10)),
+            ] {
+                n += 1;
+                if srt {
+                    file.push_str(&format!("{n}\n"));
+                }
+                file.push_str(&format!("{a} --> {b} align:start position:0%\n{payload}\n\n"));
+            }
+        }
+        let name = if srt { "yt.srt" } else { "yt.vtt" };
+        let p = parse_transcript(name, file.as_bytes(), None).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        check(&p)?;
+        let got: Vec<String> = (0..p.turns.len())
+            .flat_map(|i| p.turn_text(i).unwrap().split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        let want: Vec<String> = lines.concat();
+        prop_assert_eq!(got, want);
     }
 
     #[test]
