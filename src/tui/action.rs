@@ -115,6 +115,9 @@ actions! {
     CycleAttribute => "cycle_attribute",
     AutoCode => "autocode",
     Snapshot => "snapshot",
+    // Agreement (issue 11): done marks and the coder picker.
+    ToggleDone => "toggle_done",
+    CycleCoders => "cycle_coders",
 }
 
 #[cfg(test)]
