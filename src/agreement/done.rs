@@ -46,6 +46,14 @@ pub fn by_document(conn: &Connection) -> Result<HashMap<i64, Vec<String>>> {
     Ok(out)
 }
 
+/// A document's name by id (for messages).
+pub fn document_name(conn: &Connection, document_id: i64) -> Result<String> {
+    conn.prepare_cached("SELECT name FROM documents WHERE id = ?1")?
+        .query_row([document_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| crate::not_found!("document #{document_id} no longer exists"))
+}
+
 /// Whether `coder_id` marked `document_id` done.
 pub fn is_done(conn: &Connection, document_id: i64, coder_id: i64) -> Result<bool> {
     Ok(conn

@@ -245,23 +245,39 @@ fn resolve_set(cmp: &Comparison, names: &[String]) -> Result<Vec<usize>> {
 /// Per unit and coder: whether the coder applied each code (bit per code) and any code at all.
 struct Presence {
     n_coders: usize,
-    /// `codes_present[code][unit * n_coders + coder]`
-    by_code: Vec<Vec<bool>>,
+    /// `by_code[code][unit * n_coders + coder]`: 1 when the coder applied the code there.
+    by_code: Vec<Vec<u32>>,
     any: Vec<bool>,
 }
 
-fn presence(cmp: &Comparison, units: &[Unit], codes: &[usize]) -> Presence {
-    let n = cmp.coders.len();
+/// Each coding's units (a range of indices into `units`), found once by binary search and
+/// shared by the per-code and the code-set tables.
+fn coding_units(cmp: &Comparison, units: &[Unit]) -> Vec<std::ops::Range<usize>> {
     let ranges = doc_ranges(units, cmp.documents.len());
+    cmp.codings
+        .iter()
+        .map(|c| overlapping(units, ranges[c.doc], c.start, c.end))
+        .collect()
+}
+
+fn presence(
+    cmp: &Comparison,
+    n_units: usize,
+    at: &[std::ops::Range<usize>],
+    codes: &[usize],
+) -> Presence {
+    let n = cmp.coders.len();
+    // 0/1 per (unit, coder), ready to become a binary ratings matrix without a copy.
     let mut by_code = vec![Vec::new(); cmp.codes.len()];
     for &k in codes {
-        by_code[k] = vec![false; units.len() * n];
+        by_code[k] = vec![0u32; n_units * n];
     }
-    let mut any = vec![false; units.len() * n];
-    for c in &cmp.codings {
-        for u in overlapping(units, ranges[c.doc], c.start, c.end) {
-            if !by_code[c.code].is_empty() {
-                by_code[c.code][u * n + c.coder] = true;
+    let mut any = vec![false; n_units * n];
+    for (c, units) in cmp.codings.iter().zip(at) {
+        let present = &mut by_code[c.code];
+        for u in units.clone() {
+            if !present.is_empty() {
+                present[u * n + c.coder] = 1;
             }
             any[u * n + c.coder] = true;
         }
@@ -273,22 +289,18 @@ fn presence(cmp: &Comparison, units: &[Unit], codes: &[usize]) -> Presence {
     }
 }
 
-fn binary_ratings(p: &Presence, code: usize, n_units: usize, uncoded: Uncoded) -> Ratings {
-    let n = p.n_coders;
-    let mut r = Ratings::with_capacity(n, 2, n_units);
-    let mut row = vec![None; n];
-    for u in 0..n_units {
-        for (c, slot) in row.iter_mut().enumerate() {
-            let i = u * n + c;
-            *slot = if uncoded == Uncoded::Missing && !p.any[i] {
-                None
-            } else {
-                Some(p.by_code[code][i] as u32)
-            };
+/// The per-code present/absent matrix; takes the code's presence vector (each code's table is
+/// built once and not needed again).
+fn binary_ratings(p: &mut Presence, code: usize, uncoded: Uncoded) -> Ratings {
+    let mut values = std::mem::take(&mut p.by_code[code]);
+    if uncoded == Uncoded::Missing {
+        for (v, &any) in values.iter_mut().zip(&p.any) {
+            if !any {
+                *v = super::MISSING;
+            }
         }
-        r.push_unit(&row);
     }
-    r
+    Ratings::from_raw(p.n_coders, 2, values).expect("binary values are in range")
 }
 
 /// The five categorical coefficients of one matrix, in the order of the interval fields.
@@ -380,8 +392,10 @@ pub fn compute(
         report.notes = notes.list;
         return Ok(report);
     }
+    let timer = super::units::Timer::start();
     let units = cmp.units(conn, opts.unit)?;
     report.n_units = units.len();
+    timer.lap("units");
     // With a code set, only the set's codes are read and tabulated (the per-code rows of the
     // set and the overall row are what is printed).
     let per_code: Vec<usize> = if set.is_empty() {
@@ -394,9 +408,14 @@ pub fn compute(
         .copied()
         .chain(set.iter().copied())
         .collect();
-    let p = presence(cmp, &units, &wanted);
+    let at = coding_units(cmp, &units);
+    let mut p = presence(cmp, units.len(), &at, &wanted);
+    timer.lap("presence");
+    // Without a code set, the pairs pool every (unit, code) judgement: the per-code matrices
+    // laid end to end, collected as they are made.
+    let mut pooled: Vec<u32> = Vec::new();
     for &k in &per_code {
-        let r = binary_ratings(&p, k, units.len(), opts.uncoded);
+        let r = binary_ratings(&mut p, k, opts.uncoded);
         let path = &cmp.codes[k].path;
         let summary = all_categorical(&r);
         let mut coef = notes.categorical(path, &summary);
@@ -405,25 +424,29 @@ pub fn compute(
             .report
             .prevalence
             .push((path.clone(), prevalence(&r)));
+        if set.is_empty() {
+            pooled.extend_from_slice(r.raw_values());
+        }
         report.codes.push(CodeResult {
             code: path.clone(),
             coefficients: coef,
         });
     }
-    let pair_source = if set.is_empty() {
+    timer.lap("per-code tables");
+    let summary = if set.is_empty() {
         notes
             .list
             .push("pairs: pooled over every (unit, code) judgement".into());
-        pooled_ratings(&p, &used, units.len(), opts.uncoded)
+        let n = cmp.coders.len();
+        all_categorical(&Ratings::from_raw(n, 2, pooled).expect("binary values are in range"))
     } else {
-        let r = set_ratings(cmp, &units, &set, opts.uncoded, &mut notes);
+        let r = set_ratings(cmp, &units, &at, &set, opts.uncoded, &mut notes);
         let summary = all_categorical(&r);
         let mut coef = notes.categorical("overall", &summary);
         with_ci(&mut notes, "overall", &mut coef, &r, &summary, opts.ci);
         report.overall = Some(coef);
-        r
+        summary
     };
-    let summary = all_categorical(&pair_source);
     for pair in &summary.pairs {
         let scope = format!("{} × {}", coder_names[pair.a], coder_names[pair.b]);
         report.pairs.push(PairResult {
@@ -433,10 +456,12 @@ pub fn compute(
             cohen_kappa: notes.take(&scope, "Cohen's kappa", &pair.cohen_kappa),
         });
     }
+    timer.lap("overall and pairs");
     let prevalence = std::mem::take(&mut report.report.prevalence);
     report.report = report_meta::build(conn, cmp, opts, &report, &set)?;
     report.report.prevalence = prevalence;
     report_meta::explain(&mut report.report, cmp.coders.len(), opts);
+    timer.lap("report meta");
     report.notes = notes.list;
     Ok(report)
 }
@@ -457,50 +482,40 @@ fn prevalence(r: &Ratings) -> f64 {
     }
 }
 
-fn pooled_ratings(p: &Presence, codes: &[usize], n_units: usize, uncoded: Uncoded) -> Ratings {
-    let n = p.n_coders;
-    let mut r = Ratings::with_capacity(n, 2, n_units * codes.len());
-    let mut row = vec![None; n];
-    for &k in codes {
-        for u in 0..n_units {
-            for (c, slot) in row.iter_mut().enumerate() {
-                let i = u * n + c;
-                *slot = (uncoded == Uncoded::Absent || p.any[i]).then(|| p.by_code[k][i] as u32);
-            }
-            r.push_unit(&row);
-        }
-    }
-    r
-}
-
 /// Categories: 0 = none of the set, i + 1 = the set's i-th code. A coder who applied several
 /// codes of the set to one unit is taken at the code covering most of the unit, summed over
 /// that code's codings (two 8-character codings of A beat one 10-character coding of B; noted).
 fn set_ratings(
     cmp: &Comparison,
     units: &[Unit],
+    at: &[std::ops::Range<usize>],
     set: &[usize],
     uncoded: Uncoded,
     notes: &mut Notes,
 ) -> Ratings {
     let n = cmp.coders.len();
-    let ranges = doc_ranges(units, cmp.documents.len());
     let mut best: Vec<(i64, u32)> = vec![(0, 0); units.len() * n];
     let mut several = vec![false; units.len() * n];
     // One category at a time: its coverage per (unit, coder) is summed in `sum`, and only the
     // slots it touched are compared with the best so far and reset (linear in the codings).
     let mut sum: Vec<i64> = vec![0; units.len() * n];
     let mut touched: Vec<usize> = Vec::new();
-    let mut by_code: Vec<Vec<&CompactCoding>> = vec![Vec::new(); set.len()];
-    for c in &cmp.codings {
-        if let Some(i) = set.iter().position(|&k| k == c.code) {
-            by_code[i].push(c);
+    // The set position of each code (u32::MAX: not in the set), then the set's codings by code.
+    let mut in_set = vec![u32::MAX; cmp.codes.len()];
+    for (i, &k) in set.iter().enumerate() {
+        in_set[k] = i as u32;
+    }
+    let mut by_code: Vec<Vec<usize>> = vec![Vec::new(); set.len()];
+    for (j, c) in cmp.codings.iter().enumerate() {
+        if in_set[c.code] != u32::MAX {
+            by_code[in_set[c.code] as usize].push(j);
         }
     }
     for (i, codings) in by_code.iter().enumerate() {
         let category = i as u32 + 1;
-        for c in codings {
-            for u in overlapping(units, ranges[c.doc], c.start, c.end) {
+        for &j in codings {
+            let c = &cmp.codings[j];
+            for u in at[j].clone() {
                 let overlap = c.end.min(units[u].end) - c.start.max(units[u].start);
                 let slot = u * n + c.coder;
                 if sum[slot] == 0 {

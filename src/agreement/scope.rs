@@ -48,24 +48,45 @@ struct CoderDocs {
     codings: u64,
 }
 
-fn load_docs(conn: &Connection) -> Result<HashMap<i64, CoderDocs>> {
-    let mut by: HashMap<i64, CoderDocs> = HashMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT coder_id, document_id, count(*) FROM codings GROUP BY coder_id, document_id",
-    )?;
-    for row in stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })? {
-        let (coder, doc, n) = row?;
-        let n = n as u64;
-        let e = by.entry(coder).or_default();
-        e.coded.insert(doc);
-        e.codings += n;
+/// Which coder coded which documents, and how much: gathered from the scan of the codings the
+/// caller makes anyway (see [`super::units::Comparison::load`]), so choosing costs no query.
+#[derive(Default)]
+pub struct Usage(HashMap<i64, CoderDocs>);
+
+impl Usage {
+    /// Counts `n` codings of each coder in `document`: (coder id, n).
+    pub fn add_counts(&mut self, document: i64, counts: &[(i64, u64)]) {
+        for &(coder, n) in counts {
+            let e = self.0.entry(coder).or_default();
+            e.coded.insert(document);
+            e.codings += n;
+        }
     }
+
+    /// From the study file (one grouped scan), for callers without codings at hand.
+    pub fn read(conn: &Connection) -> Result<Usage> {
+        let mut by: HashMap<i64, CoderDocs> = HashMap::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT coder_id, document_id, count(*) FROM codings GROUP BY coder_id, document_id",
+        )?;
+        for row in stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })? {
+            let (coder, doc, n) = row?;
+            let e = by.entry(coder).or_default();
+            e.coded.insert(doc);
+            e.codings += n as u64;
+        }
+        Ok(Usage(by))
+    }
+}
+
+fn load_docs(conn: &Connection, usage: Usage) -> Result<HashMap<i64, CoderDocs>> {
+    let mut by = usage.0;
     let mut stmt = conn.prepare_cached("SELECT coder_id, document_id FROM document_done")?;
     for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
         let (coder, doc) = row?;
@@ -166,8 +187,18 @@ fn default_coders(
 /// Applies the coder and document rules. `coders` and `documents` are the user's choice
 /// (names; empty = default / all).
 pub fn choose(conn: &Connection, coders: &[String], documents: &[i64]) -> Result<Scope> {
+    choose_with(conn, coders, documents, Usage::read(conn)?)
+}
+
+/// [`choose`] with the coders' usage already gathered.
+pub fn choose_with(
+    conn: &Connection,
+    coders: &[String],
+    documents: &[i64],
+    usage: Usage,
+) -> Result<Scope> {
     let everyone = all_coders(conn)?;
-    let docs = load_docs(conn)?;
+    let docs = load_docs(conn, usage)?;
     let (chosen, coders_rule, excluded_coders) = if coders.is_empty() {
         let candidates: Vec<Coder> = everyone
             .iter()

@@ -77,6 +77,25 @@ pub struct Selection<'a> {
     pub documents: &'a [String],
 }
 
+/// Stage timings on stderr when `THEMATIC_TIMINGS` is set (for benchmarks; off by default).
+pub(crate) struct Timer(Option<std::time::Instant>);
+
+impl Timer {
+    pub(crate) fn start() -> Timer {
+        Timer(
+            std::env::var_os("THEMATIC_TIMINGS")
+                .is_some()
+                .then(std::time::Instant::now),
+        )
+    }
+
+    pub(crate) fn lap(&self, what: &str) {
+        if let Some(t) = self.0 {
+            eprintln!("timing: {what}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+}
+
 /// Dense lookup from a row id to a small index (ids are autoincrement, so a vector indexed by
 /// id is compact); ids beyond the table map to nothing.
 struct IdIndex(Vec<u32>);
@@ -108,8 +127,87 @@ impl Comparison {
             .iter()
             .map(|d| documents::resolve(conn, d).map(|d| d.id))
             .collect::<Result<_>>()?;
-        let scope = scope::choose(conn, sel.coders, &wanted)?;
-        Self::from_scope(conn, scope, None)
+        // One scan of the covering index: it tells the rules who coded what, and holds the
+        // codings the comparison keeps (start and end packed in one column, as the analysis
+        // queries read them).
+        let timer = Timer::start();
+        let mut stmt = conn.prepare_cached(
+            "SELECT document_id, code_id, coder_id, (start << 32) | \"end\" FROM codings INDEXED BY codings_analysis ORDER BY document_id",
+        )?;
+        let mut raw: Vec<[i64; 4]> = Vec::new();
+        let mut usage = scope::Usage::default();
+        // Rows come grouped by document: count per (coder) within the document, flush on change.
+        let mut doc_counts: Vec<(i64, u64)> = Vec::new();
+        let mut current_doc = None;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let row: [i64; 4] = [r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?];
+            if current_doc != Some(row[0]) {
+                if let Some(d) = current_doc {
+                    usage.add_counts(d, &doc_counts);
+                }
+                doc_counts.clear();
+                current_doc = Some(row[0]);
+            }
+            match doc_counts.iter_mut().find(|(c, _)| *c == row[2]) {
+                Some(slot) => slot.1 += 1,
+                None => doc_counts.push((row[2], 1)),
+            }
+            raw.push(row);
+        }
+        if let Some(d) = current_doc {
+            usage.add_counts(d, &doc_counts);
+        }
+        timer.lap("read codings");
+        let scope = scope::choose_with(conn, sel.coders, &wanted, usage)?;
+        let documents = Self::documents(conn, &scope)?;
+        let codes = codebook::all(conn)?;
+        let code_index = IdIndex::new(codes.iter().map(|c| c.id));
+        let coder_index = IdIndex::new(scope.coders.iter().map(|c| c.id));
+        let doc_index = IdIndex::new(documents.iter().map(|d| d.id));
+        let mut codings = Vec::with_capacity(raw.len());
+        for [doc, code, coder, span] in raw {
+            if let (Some(doc), Some(code), Some(coder)) = (
+                doc_index.get(doc),
+                code_index.get(code),
+                coder_index.get(coder),
+            ) {
+                codings.push(CompactCoding {
+                    doc,
+                    code,
+                    coder,
+                    start: span >> 32,
+                    end: span & 0xFFFF_FFFF,
+                });
+            }
+        }
+        // Grouped by document already (the scan is in document id order); nothing needs them
+        // in text order within a document, so they are not sorted.
+        timer.lap("compact codings");
+        Ok(Comparison {
+            coders: scope.coders.clone(),
+            left_out: scope.left_out.iter().map(|l| l.name.clone()).collect(),
+            scope,
+            documents,
+            codes,
+            codings,
+            restrict: None,
+        })
+    }
+
+    fn documents(conn: &Connection, scope: &Scope) -> Result<Vec<ComparedDocument>> {
+        let mut names =
+            conn.prepare_cached("SELECT name, char_count FROM documents WHERE id = ?1")?;
+        let mut out = Vec::with_capacity(scope.documents.len());
+        for &id in &scope.documents {
+            let (name, char_count) = names.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            out.push(ComparedDocument {
+                id,
+                name,
+                char_count,
+            });
+        }
+        Ok(out)
     }
 
     /// Reads the codings of the scope's coders in its documents: one indexed scan per document,
@@ -120,21 +218,7 @@ impl Comparison {
         scope: Scope,
         only_codes: Option<&[i64]>,
     ) -> Result<Comparison> {
-        let mut names =
-            conn.prepare_cached("SELECT name, char_count FROM documents WHERE id = ?1")?;
-        let documents: Vec<ComparedDocument> = scope
-            .documents
-            .iter()
-            .map(|&id| {
-                names
-                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map(|(name, char_count)| ComparedDocument {
-                        id,
-                        name,
-                        char_count,
-                    })
-            })
-            .collect::<Result<_, _>>()?;
+        let documents = Self::documents(conn, &scope)?;
         let codes = codebook::all(conn)?;
         let code_index = IdIndex::new(codes.iter().map(|c| c.id));
         let coder_index = IdIndex::new(scope.coders.iter().map(|c| c.id));
@@ -143,7 +227,7 @@ impl Comparison {
             Some(ids) => codes.iter().map(|c| ids.contains(&c.id)).collect(),
         };
         let mut stmt = conn.prepare_cached(
-            "SELECT code_id, coder_id, start, \"end\" FROM codings WHERE document_id = ?1",
+            "SELECT code_id, coder_id, start, \"end\" FROM codings INDEXED BY codings_analysis WHERE document_id = ?1",
         )?;
         let mut codings = Vec::new();
         for (doc, d) in documents.iter().enumerate() {

@@ -124,6 +124,9 @@ actions! {
     JumpBack => "jump_back",
     ExportExcerpts => "export_excerpts",
     CopyExcerpts => "copy_excerpts",
+    // Agreement (issue 11): done marks and the coder picker.
+    ToggleDone => "toggle_done",
+    CycleCoders => "cycle_coders",
 }
 
 #[cfg(test)]

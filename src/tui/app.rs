@@ -86,6 +86,8 @@ pub struct App {
     pub focus: Pane,
     pub docs: Vec<DocumentSummary>,
     pub doc_sel: usize,
+    /// Documents the acting coder marked done (shown in the document list; issue 11).
+    pub done: std::collections::HashSet<i64>,
     /// Every document's speakers (read with the document list).
     pub speakers: HashMap<i64, Vec<Speaker>>,
     pub codes: Vec<Code>,
@@ -193,6 +195,7 @@ impl App {
             focus: Pane::Main,
             docs: Vec::new(),
             doc_sel: 0,
+            done: Default::default(),
             speakers: HashMap::new(),
             codes: Vec::new(),
             code_index: HashMap::new(),
@@ -256,6 +259,11 @@ impl App {
         let conn = self.store.study.conn();
         self.docs = crate::study::documents::list(conn)?;
         self.doc_sel = self.doc_sel.min(self.docs.len().saturating_sub(1));
+        self.done = crate::agreement::done::by_document(conn)?
+            .into_iter()
+            .filter(|(_, names)| names.contains(&self.coder.name))
+            .map(|(id, _)| id)
+            .collect();
         self.codes = crate::codebook::all(conn)?;
         self.code_index = self
             .codes

@@ -122,6 +122,7 @@ const DEFAULTS: &[Row] = &[
     (X::Documents, "Enter", A::Open, "open the document", Some("open")),
     (X::Documents, "l", A::Open, "open the document", None),
     (X::Documents, "m", A::Memo, "memo on the document", Some("memo")),
+    (X::Documents, "D", A::ToggleDone, "mark the document done by you (no coding = nothing found) / not done", Some("done")),
     // Codebook
     (X::Codebook, "j", A::Down, "next code", None),
     (X::Codebook, "Down", A::Down, "next code", None),
@@ -255,6 +256,7 @@ const DEFAULTS: &[Row] = &[
     (X::Agreement, "t", A::CycleUnit, "unit: turn → sentence → char", Some("unit")),
     (X::Agreement, "s", A::SortWorst, "sort worst alpha first / codebook order", Some("sort")),
     (X::Agreement, "r", A::Refresh, "recompute agreement", Some("recompute")),
+    (X::Agreement, "c", A::CycleCoders, "coders compared: default → each pair → all independent coders", Some("coders")),
     (X::Agreement, "Esc", A::Back, "back to the workbench", Some("back")),
     // Disagreement review
     (X::Review, "j", A::Down, "next disagreement", None),
@@ -281,6 +283,7 @@ const DEFAULTS: &[Row] = &[
     (X::Review, "Enter", A::Open, "jump to the unit in its transcript to recode", Some("jump")),
     (X::Review, "g", A::Open, "jump to the unit in its transcript to recode", None),
     (X::Review, "r", A::Refresh, "recompute", None),
+    (X::Review, "c", A::CycleCoders, "coders compared: default → each pair → all independent coders", Some("coders")),
     (X::Review, "Esc", A::Back, "back to agreement", Some("back")),
     // Analysis view
     (X::Analysis, "]", A::NextTab, "next tab", Some("tab")),

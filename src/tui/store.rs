@@ -54,6 +54,14 @@ pub enum Effect {
         start: i64,
         end: i64,
         decision: crate::agreement::review::Decision,
+        /// The compared coders (whose agreed units the consensus carries) and the unit kind.
+        coders: Vec<String>,
+        unit: crate::agreement::units::UnitKind,
+    },
+    /// Mark a document done (or not done) by the acting coder.
+    Done {
+        doc: i64,
+        undo: bool,
     },
     /// Code every hit of a full-text search with `code` (created when new): one action.
     Autocode {
@@ -85,6 +93,7 @@ impl Effect {
             Effect::MergeCode { .. } => "code.merge",
             Effect::DeleteCode { .. } => "code.delete",
             Effect::Resolve { .. } => "review",
+            Effect::Done { .. } => "done",
             Effect::Autocode { .. } => "autocode",
             Effect::Snapshot(_) => "version",
             Effect::Pin { .. } => "pin",
@@ -238,6 +247,8 @@ impl Store {
                 start,
                 end,
                 decision,
+                coders,
+                unit: kind,
             } => {
                 use crate::agreement::review::{self, Decision};
                 let what = match &decision {
@@ -251,13 +262,56 @@ impl Store {
                     describe::code_path(s.conn(), code)?,
                     describe::place(s.conn(), doc, start as usize, end as usize)?
                 );
-                let n = s.change(me, "review", &format!("resolve {on}: {what}"), |rec| {
-                    review::resolve(rec, coder.id, doc, code, unit, &decision)
-                })?;
+                // The agreed units are carried into consensus in the same action (issue 11).
+                let cmp = crate::agreement::units::Comparison::load(
+                    s.conn(),
+                    &crate::agreement::units::Selection {
+                        coders: &coders,
+                        documents: &[],
+                    },
+                )
+                .ok();
+                let (n, carried) = s.change(
+                    me,
+                    "review",
+                    &format!("resolve {on}: {what}"),
+                    |rec| {
+                        let n = review::resolve(rec, coder.id, doc, code, unit, &decision)?;
+                        let carried = match &cmp {
+                            Some(cmp) => Some(
+                                crate::agreement::consensus::sync(rec, cmp, kind)?.agreed_units,
+                            ),
+                            None => None,
+                        };
+                        Ok((n, carried))
+                    },
+                )?;
                 out.message = format!(
-                    "resolved ({what}): {n} coding(s) written under '{}' (u undoes)",
-                    review::CONSENSUS_CODER
+                    "resolved ({what}): {n} coding(s) written under '{}'{} (u undoes)",
+                    review::CONSENSUS_CODER,
+                    carried
+                        .map(|c| format!("; {c} agreed unit(s) carried"))
+                        .unwrap_or_default()
                 );
+            }
+            Effect::Done { doc, undo } => {
+                let name = crate::agreement::done::document_name(s.conn(), doc)?;
+                let summary = if undo {
+                    format!("{} marks {name} not done", coder.name)
+                } else {
+                    format!("{} marks {name} done", coder.name)
+                };
+                let changed = s.change(me, "done", &summary, |rec| {
+                    crate::agreement::done::set(rec, doc, coder.id, undo)
+                })?;
+                out.message = match (changed, undo) {
+                    (true, false) => format!(
+                        "{name} marked done by {}: no coding there now means nothing found (D again undoes)",
+                        coder.name
+                    ),
+                    (true, true) => format!("{name} no longer marked done by {}", coder.name),
+                    (false, _) => format!("{name}: nothing changed"),
+                };
             }
             Effect::Autocode { query, code } => {
                 use crate::analysis::autocode::{self, AutoSource, AutocodeOptions, SpanMode};

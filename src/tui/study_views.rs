@@ -27,6 +27,8 @@ pub struct AgreementState {
     /// Indices into `report.codes`, in display order.
     pub rows: Vec<usize>,
     pub sel: usize,
+    /// The coders picked with `c` (empty: the default rule); the review compares the same.
+    pub coders: Vec<String>,
 }
 
 impl Default for AgreementState {
@@ -38,6 +40,7 @@ impl Default for AgreementState {
             error: None,
             rows: Vec::new(),
             sel: 0,
+            coders: Vec::new(),
         }
     }
 }
@@ -82,15 +85,44 @@ pub struct ReviewState {
     pub error: Option<String>,
 }
 
-/// Agreement and disagreements are computed over every non-consensus coder with codings.
+/// Agreement and disagreements compare the coders picked with `c`, else the default rule of
+/// `thematic agreement` (which never includes consensus and names whoever it left out).
 fn comparison(app: &App) -> Result<Comparison> {
+    let picked = app
+        .agreement
+        .as_ref()
+        .map(|a| a.coders.clone())
+        .unwrap_or_default();
     Comparison::load(
         app.store.study.conn(),
         &Selection {
-            coders: &[],
+            coders: &picked,
             documents: &[],
         },
     )
+}
+
+/// The coder picker's choices, in order: the default rule, each pair of independent coders
+/// with codings, then all of them together.
+fn coder_choices(app: &App) -> Vec<Vec<String>> {
+    let names: Vec<String> = crate::study::coders_with_codings(app.store.study.conn())
+        .map(|cs| {
+            cs.into_iter()
+                .filter(|c| !c.is_consensus)
+                .map(|c| c.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = vec![Vec::new()];
+    for i in 0..names.len() {
+        for j in i + 1..names.len() {
+            out.push(vec![names[i].clone(), names[j].clone()]);
+        }
+    }
+    if names.len() > 2 {
+        out.push(names);
+    }
+    out
 }
 
 fn agreement_report(app: &App, cmp: &Comparison, unit: UnitKind) -> Result<AgreementReport> {
@@ -107,6 +139,20 @@ fn agreement_report(app: &App, cmp: &Comparison, unit: UnitKind) -> Result<Agree
 }
 
 impl App {
+    /// The coder picker: moves to the next choice (see [`coder_choices`]) and says which.
+    pub fn cycle_coders(&mut self) {
+        let choices = coder_choices(self);
+        let st = self.agreement.get_or_insert_with(AgreementState::default);
+        let at = choices.iter().position(|c| *c == st.coders).unwrap_or(0);
+        st.coders = choices[(at + 1) % choices.len()].clone();
+        let msg = if st.coders.is_empty() {
+            "coders: the default rule (independent coders sharing the most documents)".to_string()
+        } else {
+            format!("coders: {} (c for the next choice)", st.coders.join(" × "))
+        };
+        self.set_message(msg);
+    }
+
     /// Opens (or recomputes) the agreement view.
     pub fn open_agreement(&mut self) {
         let mut st = self.agreement.take().unwrap_or_default();

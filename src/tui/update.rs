@@ -216,6 +216,12 @@ impl App {
                     self.open_memo(Target::Document(id), format!("document {name}"));
                 }
             }
+            Action::ToggleDone => {
+                if let Some(d) = self.docs.get(self.doc_sel) {
+                    let undo = self.done.contains(&d.id);
+                    return vec![Effect::Done { doc: d.id, undo }];
+                }
+            }
             _ => {}
         }
         Vec::new()

@@ -75,6 +75,10 @@ impl App {
                 }
             }
             Action::AllDisagreements => self.open_review(None),
+            Action::CycleCoders => {
+                self.cycle_coders();
+                self.open_agreement();
+            }
             _ => {}
         }
         Vec::new()
@@ -123,6 +127,11 @@ impl App {
                 self.refresh_views();
                 return Vec::new();
             }
+            Action::CycleCoders => {
+                self.cycle_coders();
+                self.refresh_views();
+                return Vec::new();
+            }
             _ => return Vec::new(),
         };
         vec![Effect::Resolve {
@@ -131,6 +140,8 @@ impl App {
             start: d.start,
             end: d.end,
             decision,
+            coders: st.coders.clone(),
+            unit: st.unit,
         }]
     }
 }

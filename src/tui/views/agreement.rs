@@ -159,13 +159,39 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         .as_ref()
         .map(|o| format!("overall alpha {} · ", value(o.krippendorff_alpha)))
         .unwrap_or_default();
-    let left_out = if r.left_out.is_empty() {
+    // Which documents and why, and anyone left out: the comparison is always stated (issue 11).
+    let rule = match r.comparison.rule {
+        crate::agreement::scope::DocRule::Done => "documents all marked done",
+        crate::agreement::scope::DocRule::Coded => {
+            "documents any of them coded (none marked done; no coding = found nothing)"
+        }
+    };
+    let mut left: Vec<String> = r
+        .comparison
+        .left_out_coders
+        .iter()
+        .map(|l| format!("coder {}: {}", l.name, l.reason))
+        .collect();
+    left.extend(
+        r.comparison
+            .left_out_documents
+            .iter()
+            .map(|l| format!("{}: {}", l.name, l.reason)),
+    );
+    let left_out = if left.is_empty() {
         String::new()
     } else {
-        format!(" · left out (not coded by all): {}", r.left_out.join(", "))
+        format!(" · left out: {}", left.join("; "))
     };
     foot.push(Line::styled(
-        fit(&format!("{overall}{} code(s){left_out}", r.codes.len()), w),
+        fit(
+            &format!(
+                "{overall}{} code(s) · {rule} · {:.0}% of the study's units double-coded{left_out} · c: coders",
+                r.codes.len(),
+                100.0 * r.report.double_coded.share_of_units
+            ),
+            w,
+        ),
         app.theme.dim().add_modifier(Modifier::ITALIC),
     ));
     let bottom = Rect {

@@ -57,7 +57,9 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
             .into_iter()
             .map(|(_, v)| v)
             .collect();
-        let text = format!("{mark}{} {}", d.name, attrs.join(" · "));
+        // ✓: the acting coder marked it done (agreement counts "no coding" there as nothing found).
+        let done = if app.done.contains(&d.id) { " ✓" } else { "" };
+        let text = format!("{mark}{}{done} {}", d.name, attrs.join(" · "));
         let mut style = ratatui::style::Style::new();
         if i == app.doc_sel {
             style = app.theme.highlight();

@@ -1,0 +1,100 @@
+//! The workbench's agreement parts (issue 11) driven by keys: `D` in the document list marks a
+//! document done (and again, not done), `c` in the agreement view picks the compared coders.
+
+use ratatui::crossterm::event::{Event, KeyEvent};
+use ratatui::layout::Rect;
+use thematic::Study;
+use thematic::tui::app::{App, Pane};
+use thematic::tui::fixture;
+use thematic::tui::keymap::{Key, Keymap};
+use thematic::tui::theme::Theme;
+
+fn open(dir: &tempfile::TempDir) -> (std::path::PathBuf, App) {
+    let path = dir.path().join("s.thematic");
+    drop(fixture::small_study(&path).unwrap());
+    let mut study = Study::open(&path).unwrap();
+    study.set_clock(fixture::fixed_clock());
+    let app = App::new(
+        study,
+        "alex",
+        Keymap::default(),
+        Theme::plain(),
+        Rect::new(0, 0, 120, 40),
+    )
+    .unwrap();
+    (path, app)
+}
+
+fn keys(app: &mut App, keys: &str) {
+    for k in keys.split(' ').filter(|k| !k.is_empty()) {
+        let key = Key::parse(k).unwrap();
+        app.handle_event(Event::Key(KeyEvent::new(key.code, key.mods)));
+    }
+}
+
+fn done_rows(path: &std::path::Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT d.name, c.name FROM document_done x JOIN documents d ON d.id = x.document_id JOIN coders c ON c.id = x.coder_id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn d_marks_the_selected_document_done_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut app) = open(&dir);
+    app.focus = Pane::Documents;
+    let first = app.docs[0].clone();
+    keys(&mut app, "D");
+    assert!(app.done.contains(&first.id));
+    assert_eq!(done_rows(&path), vec![(first.name.clone(), "alex".into())]);
+    assert!(
+        app.message.as_deref().unwrap_or("").contains("marked done"),
+        "{:?}",
+        app.message
+    );
+    keys(&mut app, "D");
+    assert!(!app.done.contains(&first.id));
+    assert!(done_rows(&path).is_empty());
+    // Marking is an action like any other: undo brings the mark back.
+    keys(&mut app, "u");
+    assert_eq!(done_rows(&path).len(), 1);
+}
+
+#[test]
+fn c_cycles_the_compared_coders() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut app) = open(&dir);
+    keys(&mut app, "A");
+    let default = app
+        .agreement
+        .as_ref()
+        .unwrap()
+        .report
+        .as_ref()
+        .map(|r| r.coders.clone());
+    keys(&mut app, "c");
+    let st = app.agreement.as_ref().unwrap();
+    assert_eq!(st.coders.len(), 2, "the first pair: {:?}", st.coders);
+    let r = st.report.as_ref().expect("a report for the picked pair");
+    assert_eq!(r.coders, st.coders);
+    assert!(
+        app.message.as_deref().unwrap_or("").contains("coders:"),
+        "{:?}",
+        app.message
+    );
+    // Cycling comes back round to the default rule.
+    for _ in 0..10 {
+        keys(&mut app, "c");
+        if app.agreement.as_ref().unwrap().coders.is_empty() {
+            break;
+        }
+    }
+    let st = app.agreement.as_ref().unwrap();
+    assert!(st.coders.is_empty());
+    assert_eq!(st.report.as_ref().map(|r| r.coders.clone()), default);
+}
