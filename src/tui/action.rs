@@ -121,6 +121,7 @@ actions! {
     AutoCode => "autocode",
     Snapshot => "snapshot",
     MemoBrowser => "memo_browser",
+    CycleSpan => "cycle_span",
     JumpBack => "jump_back",
     ExportExcerpts => "export_excerpts",
     CopyExcerpts => "copy_excerpts",

@@ -54,6 +54,8 @@ pub struct AnalysisState {
     /// The version diffed against now, and the diff.
     pub diff_of: Option<String>,
     pub diff: Option<CodebookDiff>,
+    /// Auto-code whole turns holding a hit instead of just the matched words (`t`).
+    pub span_turn: bool,
 }
 
 impl AnalysisState {
@@ -73,6 +75,17 @@ fn attributes(conn: &rusqlite::Connection) -> Result<Vec<String>> {
         ))
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Whether a key hint applies in the analysis view's current tab (footers list only keys that
+/// work here).
+pub fn hint_applies(st: &AnalysisState, action: Action) -> bool {
+    match action {
+        Action::CycleAttribute => st.tab == 0,
+        Action::Search | Action::AutoCode | Action::CycleSpan => st.tab == 2,
+        Action::Snapshot => st.tab == 4,
+        _ => true,
+    }
 }
 
 impl App {
@@ -292,6 +305,15 @@ impl App {
                     input,
                 }));
             }
+            Action::CycleSpan => {
+                st.span_turn = !st.span_turn;
+                let span = if st.span_turn {
+                    "whole turns"
+                } else {
+                    "the matched words"
+                };
+                self.set_message(format!("auto-coding will code {span} (t changes it)"));
+            }
             Action::AutoCode => {
                 if n == 0 {
                     self.set_message("search first (/), then auto-code the hits");
@@ -302,7 +324,12 @@ impl App {
                     .iter()
                     .map(|c| (Item::Code(c.id), c.path.clone()))
                     .collect();
-                let title = format!("Auto-code the hits of “{}” with…", st.query);
+                let span = if st.span_turn {
+                    "each hit's whole turn"
+                } else {
+                    "the matched words"
+                };
+                let title = format!("Auto-code {span} of “{}” (t: match/turn) with…", st.query);
                 self.popups
                     .push(Popup::Finder(Finder::new(Purpose::Autocode, title, pool)));
             }
@@ -332,6 +359,7 @@ impl App {
             Some(st) if !st.query.trim().is_empty() => vec![Effect::Autocode {
                 query: st.query.clone(),
                 code: path,
+                turn: st.span_turn,
             }],
             _ => Vec::new(),
         }

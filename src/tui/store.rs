@@ -59,6 +59,8 @@ pub enum Effect {
     Autocode {
         query: String,
         code: String,
+        /// Whole turns holding a hit, not just the matched words.
+        turn: bool,
     },
     /// Snapshot the codebook as a named version.
     Snapshot(String),
@@ -259,7 +261,7 @@ impl Store {
                     review::CONSENSUS_CODER
                 );
             }
-            Effect::Autocode { query, code } => {
+            Effect::Autocode { query, code, turn } => {
                 use crate::analysis::autocode::{self, AutoSource, AutocodeOptions, SpanMode};
                 let o = autocode::autocode(
                     s,
@@ -267,7 +269,7 @@ impl Store {
                     &AutocodeOptions {
                         code,
                         source: AutoSource::Search { query, raw: false },
-                        span: SpanMode::Hit,
+                        span: if turn { SpanMode::Turn } else { SpanMode::Hit },
                         filter: Default::default(),
                     },
                 )?;

@@ -272,13 +272,18 @@ fn search(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
     let mut lines = vec![Line::styled(
         fit(
             &format!(
-                "“{}” — {} hit(s){} · Enter jumps · c auto-codes the hits",
+                "“{}” — {} hit(s){} · Enter jumps · c auto-codes {} (t: match/turn)",
                 st.query,
                 r.total,
                 if (r.hits.len() as u64) < r.total {
                     format!(", first {} shown", r.hits.len())
                 } else {
                     String::new()
+                },
+                if st.span_turn {
+                    "each hit's whole turn"
+                } else {
+                    "the matched words"
                 }
             ),
             w,

@@ -67,6 +67,12 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
                 if b.action == Action::JumpBack && app.jumps.is_empty() {
                     continue;
                 }
+                if ctx == Context::Analysis
+                    && let Some(st) = &app.analysis
+                    && !crate::tui::analysis_view::hint_applies(st, b.action)
+                {
+                    continue;
+                }
                 if b.action == Action::RecentCode(1) {
                     pinned_hints(app, &mut hints);
                     continue;
