@@ -95,6 +95,12 @@ impl App {
         }
         self.view = Some(View::Analysis);
         self.refresh_analysis();
+        if !self.show_others {
+            // Blind coding hides others' work while coding; analysis is of the whole study.
+            self.set_message(
+                "analysis counts every coder's codings (blind coding hides them only in the coding panes)",
+            );
+        }
     }
 
     /// Recomputes the current tab's data.
