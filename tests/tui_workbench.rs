@@ -565,3 +565,108 @@ fn the_demo_opens_unblinded_and_says_why() {
     let screen = render(&app, 160, 48);
     assert!(!screen.contains(" 0·0"), "{screen}");
 }
+
+#[test]
+fn a_matrix_cell_lists_its_excerpts_and_esc_comes_back() {
+    let mut t = open();
+    t.keys("F");
+    // Group by the document attribute "group" (cycle with a until it is the one).
+    for _ in 0..5 {
+        let st = t.app.analysis.as_ref().unwrap();
+        if st.attribute() == Some("document:group") {
+            break;
+        }
+        t.keys("a");
+    }
+    let st = t.app.analysis.as_ref().unwrap();
+    assert_eq!(st.attribute(), Some("document:group"));
+    let m = st.matrix.as_ref().unwrap();
+    let col = m
+        .columns
+        .iter()
+        .position(|c| c.label == "survivors")
+        .unwrap();
+    let row = m.rows.iter().position(|r| r.name == "Habit").unwrap();
+    t.keys(&"j ".repeat(row));
+    t.keys(&"l ".repeat(col));
+    t.keys("Enter");
+    let r = t.app.retrieval.as_ref().expect("the cell's excerpts");
+    assert_eq!(r.filter, "group:=survivors");
+    assert_eq!(r.shown.len(), 1);
+    assert_eq!(r.all[r.shown[0]].x.text, "It's become a habit");
+    t.keys("Esc");
+    assert!(t.app.retrieval.is_none());
+    assert!(t.app.view.is_some(), "back in the analysis view");
+}
+
+#[test]
+fn the_matrix_scrolls_sideways_at_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.thematic");
+    drop(fixture::small_study(&path).unwrap());
+    {
+        // Twelve groups: more than 80 columns can show.
+        let mut study = Study::open(&path).unwrap();
+        for i in 3..=12 {
+            let text = format!("[00:00:01] Moderator: Group {i}.\n[00:00:05] Sam: Hello {i}.");
+            fixture::add_document(&mut study, &format!("FG{i}"), &fixture::parse_simple(&text))
+                .unwrap();
+        }
+        let docs: Vec<i64> = study
+            .conn()
+            .prepare("SELECT id FROM documents")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        study
+            .change(None, "attributes", "attributes", |rec| {
+                use thematic::study::participants::{self, Scope};
+                let a = participants::ensure_attribute(rec, Scope::Document, "aaa", "text")?;
+                for (i, d) in docs.iter().enumerate() {
+                    participants::set_document_value(rec, *d, a, &format!("group{i:02}"))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    let mut app = app_on(&path, "alex");
+    app.resize(Rect::new(0, 0, 80, 24));
+    let mut t = T {
+        app,
+        path,
+        _dir: dir,
+    };
+    t.keys("F");
+    assert_eq!(
+        t.app.analysis.as_ref().unwrap().attribute(),
+        Some("document:aaa")
+    );
+    let screen = render(&t.app, 80, 24);
+    assert!(
+        screen.contains("group00") && screen.contains('›'),
+        "{screen}"
+    );
+    assert!(!screen.contains("group11"), "{screen}");
+    t.keys("l l l l l l l l l l l");
+    let screen = render(&t.app, 80, 24);
+    assert!(
+        screen.contains("group11") && screen.contains('‹'),
+        "{screen}"
+    );
+    assert!(!screen.contains("group00"), "{screen}");
+}
+
+#[test]
+fn the_participants_list_scrolls() {
+    let mut t = open();
+    t.keys("Tab");
+    let before = render(&t.app, 80, 24);
+    t.keys("]");
+    let after = render(&t.app, 80, 24);
+    assert!(t.app.participants_top > 0);
+    assert_ne!(before, after);
+    t.keys("[");
+    assert_eq!(t.app.participants_top, 0);
+}

@@ -122,6 +122,8 @@ actions! {
     Snapshot => "snapshot",
     MemoBrowser => "memo_browser",
     CycleSpan => "cycle_span",
+    NextParticipants => "next_participants",
+    PrevParticipants => "prev_participants",
     JumpBack => "jump_back",
     ExportExcerpts => "export_excerpts",
     CopyExcerpts => "copy_excerpts",

@@ -86,6 +86,8 @@ pub struct App {
     pub focus: Pane,
     pub docs: Vec<DocumentSummary>,
     pub doc_sel: usize,
+    /// The first participant shown under the documents (] [ scroll).
+    pub participants_top: usize,
     /// Every document's speakers (read with the document list).
     pub speakers: HashMap<i64, Vec<Speaker>>,
     pub codes: Vec<Code>,
@@ -228,6 +230,7 @@ impl App {
             focus: Pane::Main,
             docs: Vec::new(),
             doc_sel: 0,
+            participants_top: 0,
             speakers: HashMap::new(),
             codes: Vec::new(),
             code_index: HashMap::new(),

@@ -164,10 +164,14 @@ impl App {
                     self.back_from_view();
                 } else if self.anchor.is_some() {
                     self.anchor = None;
-                } else if self.retrieval.is_some() && self.focus == Pane::Main {
-                    self.retrieval = None;
-                } else if self.memos.is_some() && self.focus == Pane::Main {
-                    self.memos = None;
+                } else if (self.retrieval.is_some() || self.memos.is_some())
+                    && self.focus == Pane::Main
+                {
+                    // A list opened from another list or view goes back there.
+                    if !self.jump_back() {
+                        self.retrieval = None;
+                        self.memos = None;
+                    }
                 } else if self.focus == Pane::Main && self.jump_back() {
                     // Back to the list (or view) the last jump came from.
                 } else if !self.code_filter.is_empty() && self.focus == Pane::Codebook {
@@ -195,7 +199,23 @@ impl App {
 
     fn update_documents(&mut self, action: Action) -> Vec<Effect> {
         let n = self.docs.len();
+        let before = self.doc_sel;
+        let effects = self.update_documents_list(action, n);
+        if self.doc_sel != before {
+            self.participants_top = 0;
+        }
+        effects
+    }
+
+    fn update_documents_list(&mut self, action: Action, n: usize) -> Vec<Effect> {
         match action {
+            Action::NextParticipants => {
+                let len = self.selected_speakers().len();
+                self.participants_top = (self.participants_top + 5).min(len.saturating_sub(1));
+            }
+            Action::PrevParticipants => {
+                self.participants_top = self.participants_top.saturating_sub(5);
+            }
             Action::Down => self.doc_sel = (self.doc_sel + 1).min(n.saturating_sub(1)),
             Action::PageDown => self.doc_sel = (self.doc_sel + 10).min(n.saturating_sub(1)),
             Action::PageUp => self.doc_sel = self.doc_sel.saturating_sub(10),

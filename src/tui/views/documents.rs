@@ -54,11 +54,21 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
             .get(app.doc_sel)
             .map(|d| d.name.as_str())
             .unwrap_or("");
+        let speakers = app.selected_speakers();
+        // The list scrolls with ] and [ when it is longer than the room (it says so).
+        let room = rest - 1;
+        let top = app.participants_top.min(speakers.len().saturating_sub(1));
+        let below = speakers.len().saturating_sub(top + room);
+        let more = match (top > 0, below > 0) {
+            (false, false) => String::new(),
+            (_, true) => format!(" ({} more: ] [)", below),
+            (true, false) => " ([ scrolls back)".to_string(),
+        };
         lines.push(Line::from(Span::styled(
-            fit(&format!("─ Participants in {name}"), w),
+            fit(&format!("─ Participants in {name}{more}"), w),
             app.theme.dim(),
         )));
-        for s in app.selected_speakers().iter().take(rest - 1) {
+        for s in speakers.iter().skip(top).take(room) {
             let who = match (&s.participant, &s.role) {
                 (Some(p), Some(r)) if r != "participant" => format!("{} ({p}, {r})", s.label),
                 (Some(p), _) => format!("{} ({p})", s.label),
