@@ -100,7 +100,7 @@ impl App {
         if !self.show_others {
             // Blind coding hides others' work while coding; analysis is of the whole study.
             self.set_message(
-                "analysis counts every coder's codings (blind coding hides them only in the coding panes)",
+                "analysis counts all coders' codings (blind mode hides them only while coding)",
             );
         }
     }

@@ -201,6 +201,12 @@ impl App {
         };
         let docs: HashMap<i64, &crate::study::documents::DocumentSummary> =
             self.docs.iter().map(|d| (d.id, d)).collect();
+        // Speakers by (document, label): one lookup per excerpt, no scan.
+        let speakers: HashMap<(i64, &str), &crate::study::participants::Speaker> = self
+            .speakers
+            .iter()
+            .flat_map(|(d, v)| v.iter().map(move |s| ((*d, s.label.as_str()), s)))
+            .collect();
         let mut all = Vec::with_capacity(excerpts.len());
         // Excerpts come in document order: each document's text and turns are read once.
         let mut cur: Option<(i64, Vec<char>, Vec<crate::study::documents::Turn>)> = None;
@@ -276,11 +282,11 @@ impl App {
                     attributes.push((k.to_lowercase(), v.clone()));
                 }
             }
-            if let Some(sp) = x.speaker.as_deref().and_then(|label| {
-                self.speakers
-                    .get(&x.document_id)
-                    .and_then(|v| v.iter().find(|s| s.label == label))
-            }) {
+            if let Some(sp) = x
+                .speaker
+                .as_deref()
+                .and_then(|label| speakers.get(&(x.document_id, label)))
+            {
                 for (k, v) in &sp.attributes {
                     attributes.push((k.to_lowercase(), v.clone()));
                 }

@@ -323,12 +323,13 @@ impl App {
                 if let Some(c) = self.selected_code() {
                     // Every coder's codings go, hidden or not: say so.
                     let ids = crate::codebook::subtree_ids(&self.codes, c.id);
+                    let in_subtree: std::collections::HashSet<i64> = ids.iter().copied().collect();
                     let rows =
                         crate::coding::view::code_document_counts(self.store.study.conn(), None)
                             .unwrap_or_default();
                     let n: i64 = rows
                         .iter()
-                        .filter(|r| ids.contains(&r.0))
+                        .filter(|r| in_subtree.contains(&r.0))
                         .map(|r| r.2)
                         .sum();
                     let message = format!(
