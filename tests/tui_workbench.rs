@@ -670,3 +670,32 @@ fn the_participants_list_scrolls() {
     t.keys("[");
     assert_eq!(t.app.participants_top, 0);
 }
+
+#[test]
+fn another_sessions_drafts_reload_quietly_real_changes_say_so() {
+    let mut t = open();
+    let mut sam = app_on(&t.path, "sam");
+    sam.handle_event(Event::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('M'),
+        KeyModifiers::NONE,
+    )));
+    sam.save_drafts(true);
+    t.app.message = None;
+    t.app.tick();
+    assert_eq!(t.app.message, None, "a draft is not news");
+    // Sam saves: a real change, announced.
+    sam.handle_event(Event::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('x'),
+        KeyModifiers::NONE,
+    )));
+    sam.handle_event(Event::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Esc,
+        KeyModifiers::NONE,
+    )));
+    assert_eq!(sam.message.as_deref(), Some("memo saved"));
+    t.app.tick();
+    assert_eq!(
+        t.app.message.as_deref(),
+        Some("the study changed on disk; reloaded")
+    );
+}

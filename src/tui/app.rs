@@ -129,6 +129,8 @@ pub struct App {
     pub message: Option<String>,
     pub wrap: WrapCache,
     pub data_version: i64,
+    /// The last history entry seen (tells real changes from other sessions' drafts).
+    pub last_change: i64,
     pub quit: bool,
     /// Where Esc (or C-o) returns to after a jump: the view, list and place jumped from.
     pub jumps: Vec<super::jumps::JumpFrame>,
@@ -221,6 +223,7 @@ impl App {
         let recent = store.recent_codes(coder.id, 9)?;
         let mut app = App {
             data_version: store.study.data_version()?,
+            last_change: store.study.last_change_id()?,
             store,
             keymap,
             theme,

@@ -109,6 +109,15 @@ pub struct Outcome {
     pub coded_with: Option<i64>,
 }
 
+/// "1 coding", "3 codings".
+fn codings(n: usize) -> String {
+    if n == 1 {
+        "1 coding".into()
+    } else {
+        format!("{n} codings")
+    }
+}
+
 pub struct Store {
     pub study: Study,
 }
@@ -226,13 +235,13 @@ impl Store {
                     &format!("merge {from} into {into}"),
                     |rec| codebook::edit::merge(rec, &from, &into),
                 )?;
-                out.message = format!("merged {from} into {into} ({n} codings)");
+                out.message = format!("merged '{from}' into '{into}' ({})", codings(n as usize));
             }
             Effect::DeleteCode { path } => {
                 let n = s.change(me, "code.delete", &format!("delete code {path}"), |rec| {
                     codebook::edit::delete(rec, &path, true)
                 })?;
-                out.message = format!("deleted {path} and {n} codings (u undoes)");
+                out.message = format!("deleted '{path}' and {} (u undoes)", codings(n as usize));
             }
             Effect::Resolve {
                 doc,

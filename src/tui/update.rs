@@ -95,6 +95,11 @@ impl App {
             }
         }
         self.data_version = self.store.study.data_version().unwrap_or(self.data_version);
+        self.last_change = self
+            .store
+            .study
+            .last_change_id()
+            .unwrap_or(self.last_change);
         true
     }
 
@@ -108,9 +113,14 @@ impl App {
         {
             self.data_version = v;
             super::log::write("another process changed the study; reloading");
+            // Another session's editor drafts change the file but not the history: reload
+            // quietly then, and only say so for real changes.
+            let change = self.store.study.last_change_id().unwrap_or(-1);
+            let real = change != self.last_change;
+            self.last_change = change;
             if let Err(e) = self.reload() {
                 self.set_message(format!("error reloading: {e}"));
-            } else {
+            } else if real {
                 self.set_message("the study changed on disk; reloaded");
             }
         }
