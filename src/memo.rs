@@ -136,3 +136,93 @@ pub fn list(conn: &Connection, target: Option<Target>) -> Result<Vec<Memo>> {
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// The HTML report's memos section: every memo, grouped by what it is on (the study,
+/// documents, codes, codings), with its author and date, escaped. Empty when there are none.
+pub fn html_section(conn: &Connection) -> crate::error::Result<String> {
+    use crate::analysis::report::escape;
+    use std::fmt::Write;
+    let memos = list(conn, None)?;
+    if memos.is_empty() {
+        return Ok(String::new());
+    }
+    let mut out = String::from(r#"<section id="memos"><h2>Memos</h2>"#);
+    for (kind, heading) in [
+        ("project", "On the study"),
+        ("document", "On documents"),
+        ("code", "On codes"),
+        ("coding", "On coded passages"),
+    ] {
+        let of_kind: Vec<&Memo> = memos.iter().filter(|m| m.target.kind() == kind).collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let _ = write!(out, "<h3>{}</h3>", escape(heading));
+        for m in of_kind {
+            let on = crate::tui::describe::target(conn, m.target)?;
+            let _ = write!(
+                out,
+                r#"<div class="memo"><p class="memo-on">{} · {} · {}</p>"#,
+                escape(&on),
+                escape(&m.coder),
+                escape(m.updated_at.get(..10).unwrap_or(&m.updated_at))
+            );
+            for para in m.body.split("\n\n").filter(|p| !p.trim().is_empty()) {
+                let _ = write!(out, "<p>{}</p>", escape(para.trim()).replace('\n', "<br>"));
+            }
+            out.push_str("</div>");
+        }
+    }
+    out.push_str("</section>");
+    Ok(out)
+}
+
+#[cfg(test)]
+mod html_tests {
+    #[test]
+    fn the_report_section_lists_memos_by_target_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut study = crate::tui::fixture::small_study(&dir.path().join("s.thematic")).unwrap();
+        assert_eq!(super::html_section(study.conn()).unwrap(), "");
+        let alex = study.ensure_coder("alex").unwrap();
+        let code: i64 = study
+            .conn()
+            .query_row("SELECT id FROM codes WHERE name = 'Habit'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        study
+            .change(Some(alex.id), "memo", "memo", |rec| {
+                super::add(
+                    rec,
+                    super::Target::Project,
+                    alex.id,
+                    "",
+                    "Big <picture>.\n\nSecond.",
+                )?;
+                super::add(
+                    rec,
+                    super::Target::Code(code),
+                    alex.id,
+                    "",
+                    "Habit vs need.",
+                )
+            })
+            .unwrap();
+        let html = super::html_section(study.conn()).unwrap();
+        assert!(
+            html.starts_with(r#"<section id="memos"><h2>Memos</h2>"#),
+            "{html}"
+        );
+        assert!(html.contains("<h3>On the study</h3>"), "{html}");
+        assert!(
+            html.contains("<p>Big &lt;picture&gt;.</p><p>Second.</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("code &#39;Access/Habit&#39; · alex"),
+            "{html}"
+        );
+        assert!(!html.contains("On coded passages"), "{html}");
+    }
+}

@@ -192,6 +192,51 @@ fn a_hang_up_saves_the_open_memo() {
 }
 
 #[test]
+fn sigterm_saves_the_open_code_editor() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("term.thematic");
+    drop(thematic::tui::fixture::small_study(&path).unwrap());
+    let t = Tmux::start(
+        dir.path(),
+        "term",
+        &format!("--project {} --coder alex", path.display()),
+    );
+    t.wait_for("Documents");
+    // The codebook's first code, its editor, the definition field.
+    t.key("Tab");
+    t.key("Tab");
+    t.text("e");
+    t.wait_for("Definition");
+    t.key("Tab");
+    t.key("Tab");
+    t.text(" Said by the nurse.");
+    t.wait_for("Said by the nurse.");
+    let pid = t.pane_pid();
+    // SAFETY: kill(2) on the pid tmux reported for the pane this test started.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let start = Instant::now();
+    while process_alive(pid) {
+        assert!(start.elapsed() < Duration::from_secs(10), "still running");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let study = thematic::Study::open(&path).unwrap();
+    let definition: String = study
+        .conn()
+        .query_row(
+            "SELECT definition FROM codes WHERE name = 'Access'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(definition.ends_with(" Said by the nurse."), "{definition}");
+    let log = std::fs::read_to_string(dir.path().join("thematic.log")).unwrap();
+    assert!(log.contains("ended by signal 15"), "{log}");
+}
+
+#[test]
 fn after_sigkill_the_draft_is_offered_back() {
     if !have_tmux() {
         return;

@@ -440,3 +440,262 @@ fn blind_retrieval_says_others_codings_are_hidden() {
     t.keys("o");
     assert_eq!(t.app.retrieval.as_ref().unwrap().shown.len(), 2);
 }
+
+#[test]
+fn search_runs_across_the_study_with_n_of_m_and_highlights() {
+    let mut t = open();
+    // "e" is everywhere; "welcome" only in FG2, "days" only in FG1.
+    t.keys("/").type_text("Welcome").keys("Enter");
+    assert_eq!(
+        t.app.doc.as_ref().unwrap().name,
+        "FG2",
+        "opened the document"
+    );
+    assert!(
+        t.message()
+            .starts_with("/Welcome: 1 of 1 in 1 document(s), this one in FG2"),
+        "{}",
+        t.message()
+    );
+    t.keys("/").type_text("a").keys("Enter");
+    let m = t.app.study_hits.as_ref().unwrap().hits.len();
+    assert!(m > 10);
+    // n walks on through FG2 and wraps to FG1; N comes back.
+    let mut docs = Vec::new();
+    for _ in 0..m {
+        t.keys("n");
+        docs.push(t.app.doc.as_ref().unwrap().name.clone());
+    }
+    assert!(docs.contains(&"FG1".to_string()) && docs.contains(&"FG2".to_string()));
+    assert!(
+        t.message().contains(&format!(" of {m} in 2 document(s)")),
+        "{}",
+        t.message()
+    );
+    // The open document's matches are drawn highlighted (reversed + underlined).
+    t.keys("/").type_text("days").keys("Enter");
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| thematic::tui::views::draw(&t.app, f))
+        .unwrap();
+    let buf = term.backend().buffer().clone();
+    let mut found = false;
+    for y in 0..40 {
+        for x in 0..116 {
+            let word: String = (0..4)
+                .map(|k| buf[(x + k, y)].symbol().to_string())
+                .collect();
+            if word == "days" {
+                let m = buf[(x + 1, y)].modifier;
+                found |= m.contains(ratatui::style::Modifier::UNDERLINED);
+            }
+        }
+    }
+    assert!(found, "a highlighted match");
+}
+
+#[test]
+fn the_margin_names_every_coder_of_a_code() {
+    let mut t = open();
+    // alex codes Trust/Worry where sam did; with others shown, the label names both.
+    t.keys("/")
+        .type_text("That worries me")
+        .keys("Enter v ) c")
+        .type_text("Trust/Worry");
+    t.keys("Enter o");
+    assert!(t.app.show_others);
+    let screen = render(&t.app, 160, 48);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("That worries me"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(line.contains("Worry·AS"), "{line}");
+}
+
+#[test]
+fn the_finder_says_why_a_code_path_is_invalid() {
+    let mut t = open();
+    t.keys("c").type_text("Access//New");
+    match t.app.popups.last() {
+        Some(Popup::Finder(f)) => {
+            let p = f.problem.as_deref().unwrap_or_default();
+            assert!(p.contains("no empty parts"), "{p}");
+            assert!(!f.items.iter().any(|(_, l)| l.contains("create")));
+        }
+        _ => panic!("finder expected"),
+    }
+    let screen = render(&t.app, 80, 24);
+    assert!(screen.contains("cannot create it"), "{screen}");
+}
+
+#[test]
+fn auto_code_offers_the_span_and_analysis_footers_fit_the_tab() {
+    let mut t = open();
+    t.keys("F 3");
+    let footer = |t: &T| render(&t.app, 160, 48).lines().last().unwrap().to_string();
+    assert!(footer(&t).contains("c auto-code"), "{}", footer(&t));
+    assert!(!footer(&t).contains("a attribute"), "{}", footer(&t));
+    t.keys("/").type_text("days").keys("Enter t");
+    assert!(t.message().contains("whole turns"), "{}", t.message());
+    t.keys("c").type_text("Access/Delay").keys("Enter");
+    let delay = codings_of(&t, "Delay");
+    let (s, e) = turn(&t, 3);
+    assert_eq!(
+        delay,
+        vec![(s as i64, e as i64)],
+        "the whole turn, not the word"
+    );
+    t.keys("1");
+    assert!(footer(&t).contains("a attribute"), "{}", footer(&t));
+    assert!(!footer(&t).contains("c auto-code"), "{}", footer(&t));
+}
+
+#[test]
+fn the_demo_opens_unblinded_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    // SAFETY: set before any other thread of this test reads the environment.
+    unsafe { std::env::set_var("THEMATIC_DATA_DIR", dir.path()) };
+    let (path, _) = thematic::demo::ensure(None).unwrap();
+    let app = app_on(&path, "newcomer");
+    assert!(app.show_others);
+    let m = app.message.clone().unwrap_or_default();
+    assert!(
+        m.starts_with("Demo study: showing every coder's codings"),
+        "{m}"
+    );
+    let screen = render(&app, 160, 48);
+    assert!(!screen.contains(" 0·0"), "{screen}");
+}
+
+#[test]
+fn a_matrix_cell_lists_its_excerpts_and_esc_comes_back() {
+    let mut t = open();
+    t.keys("F");
+    // Group by the document attribute "group" (cycle with a until it is the one).
+    for _ in 0..5 {
+        let st = t.app.analysis.as_ref().unwrap();
+        if st.attribute() == Some("document:group") {
+            break;
+        }
+        t.keys("a");
+    }
+    let st = t.app.analysis.as_ref().unwrap();
+    assert_eq!(st.attribute(), Some("document:group"));
+    let m = st.matrix.as_ref().unwrap();
+    let col = m
+        .columns
+        .iter()
+        .position(|c| c.label == "survivors")
+        .unwrap();
+    let row = m.rows.iter().position(|r| r.name == "Habit").unwrap();
+    t.keys(&"j ".repeat(row));
+    t.keys(&"l ".repeat(col));
+    t.keys("Enter");
+    let r = t.app.retrieval.as_ref().expect("the cell's excerpts");
+    assert_eq!(r.filter, "group:=survivors");
+    assert_eq!(r.shown.len(), 1);
+    assert_eq!(r.all[r.shown[0]].x.text, "It's become a habit");
+    t.keys("Esc");
+    assert!(t.app.retrieval.is_none());
+    assert!(t.app.view.is_some(), "back in the analysis view");
+}
+
+#[test]
+fn the_matrix_scrolls_sideways_at_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.thematic");
+    drop(fixture::small_study(&path).unwrap());
+    {
+        // Twelve groups: more than 80 columns can show.
+        let mut study = Study::open(&path).unwrap();
+        for i in 3..=12 {
+            let text = format!("[00:00:01] Moderator: Group {i}.\n[00:00:05] Sam: Hello {i}.");
+            fixture::add_document(&mut study, &format!("FG{i}"), &fixture::parse_simple(&text))
+                .unwrap();
+        }
+        let docs: Vec<i64> = study
+            .conn()
+            .prepare("SELECT id FROM documents")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        study
+            .change(None, "attributes", "attributes", |rec| {
+                use thematic::study::participants::{self, Scope};
+                let a = participants::ensure_attribute(rec, Scope::Document, "aaa", "text")?;
+                for (i, d) in docs.iter().enumerate() {
+                    participants::set_document_value(rec, *d, a, &format!("group{i:02}"))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    let mut app = app_on(&path, "alex");
+    app.resize(Rect::new(0, 0, 80, 24));
+    let mut t = T {
+        app,
+        path,
+        _dir: dir,
+    };
+    t.keys("F");
+    assert_eq!(
+        t.app.analysis.as_ref().unwrap().attribute(),
+        Some("document:aaa")
+    );
+    let screen = render(&t.app, 80, 24);
+    assert!(
+        screen.contains("group00") && screen.contains('›'),
+        "{screen}"
+    );
+    assert!(!screen.contains("group11"), "{screen}");
+    t.keys("l l l l l l l l l l l");
+    let screen = render(&t.app, 80, 24);
+    assert!(
+        screen.contains("group11") && screen.contains('‹'),
+        "{screen}"
+    );
+    assert!(!screen.contains("group00"), "{screen}");
+}
+
+#[test]
+fn the_participants_list_scrolls() {
+    let mut t = open();
+    t.keys("Tab");
+    let before = render(&t.app, 80, 24);
+    t.keys("]");
+    let after = render(&t.app, 80, 24);
+    assert!(t.app.participants_top > 0);
+    assert_ne!(before, after);
+    t.keys("[");
+    assert_eq!(t.app.participants_top, 0);
+}
+
+#[test]
+fn another_sessions_drafts_reload_quietly_real_changes_say_so() {
+    let mut t = open();
+    let mut sam = app_on(&t.path, "sam");
+    sam.handle_event(Event::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('M'),
+        KeyModifiers::NONE,
+    )));
+    sam.save_drafts(true);
+    t.app.message = None;
+    t.app.tick();
+    assert_eq!(t.app.message, None, "a draft is not news");
+    // Sam saves: a real change, announced.
+    sam.handle_event(Event::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('x'),
+        KeyModifiers::NONE,
+    )));
+    sam.handle_event(Event::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Esc,
+        KeyModifiers::NONE,
+    )));
+    assert_eq!(sam.message.as_deref(), Some("memo saved"));
+    t.app.tick();
+    assert_eq!(
+        t.app.message.as_deref(),
+        Some("the study changed on disk; reloaded")
+    );
+}

@@ -54,6 +54,10 @@ pub struct AnalysisState {
     /// The version diffed against now, and the diff.
     pub diff_of: Option<String>,
     pub diff: Option<CodebookDiff>,
+    /// Auto-code whole turns holding a hit instead of just the matched words (`t`).
+    pub span_turn: bool,
+    /// The matrix's selected column (h/l; Enter lists the cell's excerpts).
+    pub col: usize,
 }
 
 impl AnalysisState {
@@ -75,6 +79,17 @@ fn attributes(conn: &rusqlite::Connection) -> Result<Vec<String>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
+/// Whether a key hint applies in the analysis view's current tab (footers list only keys that
+/// work here).
+pub fn hint_applies(st: &AnalysisState, action: Action) -> bool {
+    match action {
+        Action::CycleAttribute => st.tab == 0,
+        Action::Search | Action::AutoCode | Action::CycleSpan => st.tab == 2,
+        Action::Snapshot => st.tab == 4,
+        _ => true,
+    }
+}
+
 impl App {
     pub fn open_analysis(&mut self) {
         if self.analysis.is_none() {
@@ -82,6 +97,12 @@ impl App {
         }
         self.view = Some(View::Analysis);
         self.refresh_analysis();
+        if !self.show_others {
+            // Blind coding hides others' work while coding; analysis is of the whole study.
+            self.set_message(
+                "analysis counts all coders' codings (blind mode hides them only while coding)",
+            );
+        }
     }
 
     /// Recomputes the current tab's data.
@@ -186,11 +207,22 @@ impl App {
         match st.tab {
             0 => {
                 let n = st.matrix.as_ref().map_or(0, |m| m.rows.len());
-                if !step(&mut st.row, n, action) && action == Action::CycleAttribute {
-                    if !st.attributes.is_empty() {
-                        st.attr = (st.attr + 1) % st.attributes.len();
+                let cols = st.matrix.as_ref().map_or(0, |m| m.columns.len());
+                if step(&mut st.row, n, action) {
+                    return Vec::new();
+                }
+                match action {
+                    Action::CycleAttribute => {
+                        if !st.attributes.is_empty() {
+                            st.attr = (st.attr + 1) % st.attributes.len();
+                        }
+                        st.col = 0;
+                        self.refresh_analysis();
                     }
-                    self.refresh_analysis();
+                    Action::Left => st.col = st.col.saturating_sub(1),
+                    Action::Right => st.col = (st.col + 1).min(cols.saturating_sub(1)),
+                    Action::Open => return self.matrix_cell_excerpts(),
+                    _ => {}
                 }
             }
             1 => return self.update_cooccurrence(action),
@@ -292,6 +324,15 @@ impl App {
                     input,
                 }));
             }
+            Action::CycleSpan => {
+                st.span_turn = !st.span_turn;
+                let span = if st.span_turn {
+                    "whole turns"
+                } else {
+                    "the matched words"
+                };
+                self.set_message(format!("auto-coding will code {span} (t changes it)"));
+            }
             Action::AutoCode => {
                 if n == 0 {
                     self.set_message("search first (/), then auto-code the hits");
@@ -302,7 +343,12 @@ impl App {
                     .iter()
                     .map(|c| (Item::Code(c.id), c.path.clone()))
                     .collect();
-                let title = format!("Auto-code the hits of “{}” with…", st.query);
+                let span = if st.span_turn {
+                    "each hit's whole turn"
+                } else {
+                    "the matched words"
+                };
+                let title = format!("Auto-code {span} of “{}” (t: match/turn) with…", st.query);
                 self.popups
                     .push(Popup::Finder(Finder::new(Purpose::Autocode, title, pool)));
             }
@@ -327,11 +373,55 @@ impl App {
     }
 
     /// The auto-code finder's pick.
+    /// Enter on a matrix cell: the excerpts of the row's code in the column's group, as a
+    /// filtered retrieval (Esc comes back to the matrix).
+    fn matrix_cell_excerpts(&mut self) -> Vec<Effect> {
+        let Some(st) = &self.analysis else {
+            return Vec::new();
+        };
+        let Some(m) = &st.matrix else {
+            return Vec::new();
+        };
+        let (Some(row), Some(col)) = (m.rows.get(st.row), m.columns.get(st.col)) else {
+            return Vec::new();
+        };
+        let name = st
+            .attribute()
+            .map(|a| a.split_once(':').map_or(a, |(_, n)| n).to_lowercase())
+            .unwrap_or_default();
+        let (code, filter) = (
+            row.code_id,
+            format!("{name}:={}", col.label.replace(' ', "_")),
+        );
+        self.jumps.push(super::jumps::JumpFrame {
+            view: self.view.take(),
+            retrieval: self.retrieval.take(),
+            memos: self.memos.take(),
+            focus: self.focus,
+            doc: self.doc.as_ref().map(|d| d.id),
+            cursor: self.cursor,
+            top: self.top,
+        });
+        match self.open_retrieval(code) {
+            Ok(()) => {
+                if let Some(r) = &mut self.retrieval
+                    && let Some(p) = r.apply_filter(&filter)
+                {
+                    self.set_message(p);
+                }
+                self.focus = super::app::Pane::Main;
+            }
+            Err(e) => self.set_message(format!("error: {e}")),
+        }
+        Vec::new()
+    }
+
     pub(super) fn autocode_effect(&self, path: String) -> Vec<Effect> {
         match &self.analysis {
             Some(st) if !st.query.trim().is_empty() => vec![Effect::Autocode {
                 query: st.query.clone(),
                 code: path,
+                turn: st.span_turn,
             }],
             _ => Vec::new(),
         }

@@ -88,6 +88,8 @@ pub struct App {
     pub doc_sel: usize,
     /// Documents the acting coder marked done (shown in the document list; issue 11).
     pub done: std::collections::HashSet<i64>,
+    /// The first participant shown under the documents (] [ scroll).
+    pub participants_top: usize,
     /// Every document's speakers (read with the document list).
     pub speakers: HashMap<i64, Vec<Speaker>>,
     pub codes: Vec<Code>,
@@ -113,6 +115,8 @@ pub struct App {
     /// Codings that have a memo (marked ✎ in the margin and in retrieval).
     pub coding_memos: std::collections::HashSet<i64>,
     pub search: Option<String>,
+    /// The last search's matches across the study.
+    pub study_hits: Option<super::search::StudySearch>,
     pub retrieval: Option<Retrieval>,
     /// The memo browser in the main pane, if open.
     pub memos: Option<super::memos::MemoBrowser>,
@@ -127,6 +131,8 @@ pub struct App {
     pub message: Option<String>,
     pub wrap: WrapCache,
     pub data_version: i64,
+    /// The last history entry seen (tells real changes from other sessions' drafts).
+    pub last_change: i64,
     pub quit: bool,
     /// Where Esc (or C-o) returns to after a jump: the view, list and place jumped from.
     pub jumps: Vec<super::jumps::JumpFrame>,
@@ -134,6 +140,36 @@ pub struct App {
     pub clipboard: Option<String>,
     /// Open editors' drafts as last written to the study file.
     pub drafts: super::drafts::DraftState,
+}
+
+/// A document's attributes with the focus group and composition first (beside the state it
+/// reads: views use it through the app, the app never reaches into a view).
+pub fn ordered_attributes(attrs: &std::collections::BTreeMap<String, String>) -> Vec<(&str, &str)> {
+    let rank = |k: &str| {
+        let k = k.to_lowercase();
+        if k.contains("group") {
+            0
+        } else if k.contains("composition") {
+            1
+        } else {
+            2
+        }
+    };
+    let mut v: Vec<(&str, &str)> = attrs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    v.sort_by_key(|(k, _)| rank(k));
+    v
+}
+
+/// Is `path` the demo study (`thematic` with no --project)?
+fn is_demo(path: &std::path::Path) -> bool {
+    let demo = crate::config::demo_study_path();
+    match (path.canonicalize(), demo.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Codings and documents per code, each including its subcodes' (a theme counts its codes').
@@ -182,10 +218,14 @@ impl App {
         let mut store = Store::new(study);
         let coder = store.study.ensure_coder(coder_name)?;
         let study_name = crate::text::sanitize(&store.study.name()?, false);
-        let show_others = !store.blind_by_default()?;
+        // The demo study comes with three coders' work: opened blind, a newcomer would see a
+        // codebook of 0·0, so it opens unblinded (and says so below).
+        let demo = is_demo(store.study.path());
+        let show_others = demo || !store.blind_by_default()?;
         let recent = store.recent_codes(coder.id, 9)?;
         let mut app = App {
             data_version: store.study.data_version()?,
+            last_change: store.study.last_change_id()?,
             store,
             keymap,
             theme,
@@ -196,6 +236,7 @@ impl App {
             docs: Vec::new(),
             doc_sel: 0,
             done: Default::default(),
+            participants_top: 0,
             speakers: HashMap::new(),
             codes: Vec::new(),
             code_index: HashMap::new(),
@@ -216,6 +257,7 @@ impl App {
             pins: [None; 9],
             coding_memos: Default::default(),
             search: None,
+            study_hits: None,
             retrieval: None,
             memos: None,
             view: None,
@@ -244,6 +286,19 @@ impl App {
         if !show_others {
             app.message =
                 Some("Blind coding: other coders' codings are hidden (o shows them).".into());
+        } else if demo && app.store.blind_by_default()? {
+            let coders: Vec<&str> = app
+                .coder_names
+                .iter()
+                .filter(|(id, _)| **id != app.coder.id)
+                .map(|(_, n)| n.as_str())
+                .collect();
+            let mut coders = coders;
+            coders.sort();
+            app.message = Some(format!(
+                "Demo study: showing every coder's codings ({}) so there is something to explore; o hides others' (blind coding), --coder NAME opens as one of them.",
+                coders.join(", ")
+            ));
         }
         app.restore_drafts()?;
         Ok(app)
@@ -362,7 +417,7 @@ impl App {
         let text: Vec<char> = crate::study::documents::text(conn, d.id)?.chars().collect();
         let turns = crate::study::documents::turns(conn, d.id)?;
         let codings = crate::coding::for_document(conn, d.id)?;
-        let attributes = super::views::documents::ordered_attributes(&d.attributes)
+        let attributes = ordered_attributes(&d.attributes)
             .iter()
             .map(|(k, v)| format!("{}: {v}", k.replace('_', " ")))
             .collect::<Vec<_>>()

@@ -62,6 +62,7 @@ impl App {
         self.focus = f.focus;
         self.view = f.view;
         self.memos = f.memos;
+        self.retrieval = None;
         if let Some(r) = f.retrieval {
             // Rebuilt, so codings made since the jump show; the same excerpt stays selected.
             let (code, filter, at) = (

@@ -23,6 +23,7 @@ mod nav;
 pub mod pins;
 pub mod popup;
 pub mod retrieval;
+pub mod search;
 pub mod store;
 pub mod study_views;
 pub mod theme;

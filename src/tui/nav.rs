@@ -411,48 +411,6 @@ impl App {
     }
 
     /// Finds the query after (or before) the cursor, wrapping round the document.
-    pub fn search_step(&mut self, forward: bool) {
-        let Some(q) = self.search.clone() else {
-            return self.set_message("no search yet: press /");
-        };
-        let Some(doc) = &self.doc else { return };
-        let needle: Vec<char> = q.chars().flat_map(char::to_lowercase).collect();
-        if needle.is_empty() {
-            return;
-        }
-        let t = &doc.text;
-        let matches_at = |i: usize| {
-            i + needle.len() <= t.len()
-                && needle
-                    .iter()
-                    .enumerate()
-                    .all(|(k, n)| t[i + k].to_lowercase().next() == Some(*n))
-        };
-        let n = t.len();
-        let found = if forward {
-            (self.cursor + 1..n)
-                .chain(0..=self.cursor.min(n.saturating_sub(1)))
-                .find(|&i| matches_at(i))
-        } else {
-            (0..self.cursor)
-                .rev()
-                .chain((self.cursor..n).rev())
-                .find(|&i| matches_at(i))
-        };
-        match found {
-            Some(i) => {
-                let wrapped = (forward && i <= self.cursor) || (!forward && i >= self.cursor);
-                self.goto(i);
-                self.message = Some(if wrapped {
-                    format!("/{q} (search wrapped)")
-                } else {
-                    format!("/{q}")
-                });
-            }
-            None => self.set_message(format!("not found: {q}")),
-        }
-    }
-
     /// Char offset under a screen cell of the transcript's text area (mouse), if any.
     pub fn char_at_cell(&self, x: u16, y: u16) -> Option<usize> {
         let geo = layout::transcript_geometry(self.areas().main);

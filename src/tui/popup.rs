@@ -58,6 +58,8 @@ pub struct Finder {
     pub pool: Vec<(Item, String)>,
     pub items: Vec<(Item, String)>,
     pub sel: usize,
+    /// Why the query cannot be created as a code (shown under the matches).
+    pub problem: Option<String>,
 }
 
 impl Finder {
@@ -69,6 +71,7 @@ impl Finder {
             pool,
             items: Vec::new(),
             sel: 0,
+            problem: None,
         };
         f.refresh();
         f
@@ -80,8 +83,12 @@ impl Finder {
         self.items = order.into_iter().map(|i| self.pool[i].clone()).collect();
         let q = self.query.trim();
         let creates = matches!(self.purpose, Purpose::CodeRange { .. } | Purpose::Autocode);
+        self.problem = None;
         if creates && !q.is_empty() {
             let wanted = crate::codebook::split_path(q).map(|p| canonical(&p, &self.pool));
+            if let Err(e) = &wanted {
+                self.problem = Some(format!("cannot create it: {e}"));
+            }
             if let Ok(path) = wanted {
                 let exists = self.pool.iter().any(|(_, s)| s.eq_ignore_ascii_case(&path));
                 if !exists {

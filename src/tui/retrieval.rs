@@ -65,7 +65,20 @@ impl Retrieval {
         }
         let mut problem = None;
         let mut terms: Vec<(Option<String>, String)> = Vec::new();
+        // `key:=value` matches the whole value (a matrix cell's group); `key:value` a part.
+        let mut exact: Vec<(String, String)> = Vec::new();
         for tok in self.filter.split_whitespace() {
+            if let Some((k, v)) = tok.split_once(":=") {
+                let k = k.to_lowercase();
+                if !known.contains(&k) {
+                    problem = Some(format!(
+                        "no attribute '{k}' here; filter by {}",
+                        known.join(", ")
+                    ));
+                }
+                exact.push((k, v.replace('_', " ").to_lowercase()));
+                continue;
+            }
             match tok.split_once(':') {
                 Some((k, v)) => {
                     let k = k.to_lowercase();
@@ -83,7 +96,11 @@ impl Retrieval {
         self.shown = (0..self.all.len())
             .filter(|&i| {
                 let s = &self.all[i];
-                terms.iter().all(|(k, v)| match k.as_deref() {
+                exact.iter().all(|(k, v)| {
+                    s.attributes
+                        .iter()
+                        .any(|(a, val)| a == k && val.to_lowercase() == *v)
+                }) && terms.iter().all(|(k, v)| match k.as_deref() {
                     None => s.x.text.to_lowercase().contains(v.as_str()),
                     Some("coder") => s.x.coder.to_lowercase().contains(v.as_str()),
                     Some("speaker") => {
@@ -184,6 +201,12 @@ impl App {
         };
         let docs: HashMap<i64, &crate::study::documents::DocumentSummary> =
             self.docs.iter().map(|d| (d.id, d)).collect();
+        // Speakers by (document, label): one lookup per excerpt, no scan.
+        let speakers: HashMap<(i64, &str), &crate::study::participants::Speaker> = self
+            .speakers
+            .iter()
+            .flat_map(|(d, v)| v.iter().map(move |s| ((*d, s.label.as_str()), s)))
+            .collect();
         let mut all = Vec::with_capacity(excerpts.len());
         // Excerpts come in document order: each document's text and turns are read once.
         let mut cur: Option<(i64, Vec<char>, Vec<crate::study::documents::Turn>)> = None;
@@ -259,11 +282,11 @@ impl App {
                     attributes.push((k.to_lowercase(), v.clone()));
                 }
             }
-            if let Some(sp) = x.speaker.as_deref().and_then(|label| {
-                self.speakers
-                    .get(&x.document_id)
-                    .and_then(|v| v.iter().find(|s| s.label == label))
-            }) {
+            if let Some(sp) = x
+                .speaker
+                .as_deref()
+                .and_then(|label| speakers.get(&(x.document_id, label)))
+            {
                 for (k, v) in &sp.attributes {
                     attributes.push((k.to_lowercase(), v.clone()));
                 }

@@ -67,6 +67,8 @@ pub enum Effect {
     Autocode {
         query: String,
         code: String,
+        /// Whole turns holding a hit, not just the matched words.
+        turn: bool,
     },
     /// Snapshot the codebook as a named version.
     Snapshot(String),
@@ -114,6 +116,15 @@ pub enum CodeRef {
 pub struct Outcome {
     pub message: String,
     pub coded_with: Option<i64>,
+}
+
+/// "1 coding", "3 codings".
+fn codings(n: usize) -> String {
+    if n == 1 {
+        "1 coding".into()
+    } else {
+        format!("{n} codings")
+    }
 }
 
 pub struct Store {
@@ -233,13 +244,13 @@ impl Store {
                     &format!("merge {from} into {into}"),
                     |rec| codebook::edit::merge(rec, &from, &into),
                 )?;
-                out.message = format!("merged {from} into {into} ({n} codings)");
+                out.message = format!("merged '{from}' into '{into}' ({})", codings(n as usize));
             }
             Effect::DeleteCode { path } => {
                 let n = s.change(me, "code.delete", &format!("delete code {path}"), |rec| {
                     codebook::edit::delete(rec, &path, true)
                 })?;
-                out.message = format!("deleted {path} and {n} codings (u undoes)");
+                out.message = format!("deleted '{path}' and {} (u undoes)", codings(n as usize));
             }
             Effect::Resolve {
                 doc,
@@ -313,7 +324,7 @@ impl Store {
                     (false, _) => format!("{name}: nothing changed"),
                 };
             }
-            Effect::Autocode { query, code } => {
+            Effect::Autocode { query, code, turn } => {
                 use crate::analysis::autocode::{self, AutoSource, AutocodeOptions, SpanMode};
                 let o = autocode::autocode(
                     s,
@@ -321,7 +332,7 @@ impl Store {
                     &AutocodeOptions {
                         code,
                         source: AutoSource::Search { query, raw: false },
-                        span: SpanMode::Hit,
+                        span: if turn { SpanMode::Turn } else { SpanMode::Hit },
                         filter: Default::default(),
                     },
                 )?;

@@ -68,6 +68,13 @@ impl Theme {
         }
     }
 
+    /// A search match in the transcript (reversed: readable on any code colour).
+    pub fn search_hit(&self) -> Style {
+        Style::new()
+            .add_modifier(Modifier::REVERSED)
+            .add_modifier(Modifier::UNDERLINED)
+    }
+
     pub fn cursor(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }

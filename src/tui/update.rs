@@ -95,6 +95,11 @@ impl App {
             }
         }
         self.data_version = self.store.study.data_version().unwrap_or(self.data_version);
+        self.last_change = self
+            .store
+            .study
+            .last_change_id()
+            .unwrap_or(self.last_change);
         true
     }
 
@@ -108,9 +113,14 @@ impl App {
         {
             self.data_version = v;
             super::log::write("another process changed the study; reloading");
+            // Another session's editor drafts change the file but not the history: reload
+            // quietly then, and only say so for real changes.
+            let change = self.store.study.last_change_id().unwrap_or(-1);
+            let real = change != self.last_change;
+            self.last_change = change;
             if let Err(e) = self.reload() {
                 self.set_message(format!("error reloading: {e}"));
-            } else {
+            } else if real {
                 self.set_message("the study changed on disk; reloaded");
             }
         }
@@ -164,10 +174,14 @@ impl App {
                     self.back_from_view();
                 } else if self.anchor.is_some() {
                     self.anchor = None;
-                } else if self.retrieval.is_some() && self.focus == Pane::Main {
-                    self.retrieval = None;
-                } else if self.memos.is_some() && self.focus == Pane::Main {
-                    self.memos = None;
+                } else if (self.retrieval.is_some() || self.memos.is_some())
+                    && self.focus == Pane::Main
+                {
+                    // A list opened from another list or view goes back there.
+                    if !self.jump_back() {
+                        self.retrieval = None;
+                        self.memos = None;
+                    }
                 } else if self.focus == Pane::Main && self.jump_back() {
                     // Back to the list (or view) the last jump came from.
                 } else if !self.code_filter.is_empty() && self.focus == Pane::Codebook {
@@ -195,7 +209,23 @@ impl App {
 
     fn update_documents(&mut self, action: Action) -> Vec<Effect> {
         let n = self.docs.len();
+        let before = self.doc_sel;
+        let effects = self.update_documents_list(action, n);
+        if self.doc_sel != before {
+            self.participants_top = 0;
+        }
+        effects
+    }
+
+    fn update_documents_list(&mut self, action: Action, n: usize) -> Vec<Effect> {
         match action {
+            Action::NextParticipants => {
+                let len = self.selected_speakers().len();
+                self.participants_top = (self.participants_top + 5).min(len.saturating_sub(1));
+            }
+            Action::PrevParticipants => {
+                self.participants_top = self.participants_top.saturating_sub(5);
+            }
             Action::Down => self.doc_sel = (self.doc_sel + 1).min(n.saturating_sub(1)),
             Action::PageDown => self.doc_sel = (self.doc_sel + 10).min(n.saturating_sub(1)),
             Action::PageUp => self.doc_sel = self.doc_sel.saturating_sub(10),
@@ -309,12 +339,13 @@ impl App {
                 if let Some(c) = self.selected_code() {
                     // Every coder's codings go, hidden or not: say so.
                     let ids = crate::codebook::subtree_ids(&self.codes, c.id);
+                    let in_subtree: std::collections::HashSet<i64> = ids.iter().copied().collect();
                     let rows =
                         crate::coding::view::code_document_counts(self.store.study.conn(), None)
                             .unwrap_or_default();
                     let n: i64 = rows
                         .iter()
-                        .filter(|r| ids.contains(&r.0))
+                        .filter(|r| in_subtree.contains(&r.0))
                         .map(|r| r.2)
                         .sum();
                     let message = format!(

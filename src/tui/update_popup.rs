@@ -63,8 +63,7 @@ impl App {
                     match kind {
                         PromptKind::Search => {
                             if !input.is_empty() {
-                                self.search = Some(input);
-                                self.search_step(true);
+                                self.study_search(&input);
                             }
                         }
                         PromptKind::Filter => {

@@ -170,6 +170,8 @@ fn render_inner(
         out.push_str("</section>");
     }
     quotes(conn, &index, &codes, &grouping, opts, &mut out)?;
+    // The researcher's memos (owned by the memo module; empty when there are none).
+    out.push_str(&crate::memo::html_section(conn)?);
     out.push_str("</body></html>\n");
     Ok(out)
 }

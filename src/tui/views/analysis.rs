@@ -80,13 +80,21 @@ fn frequencies(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
         .unwrap_or(0)
         .clamp(6, 14);
     let by = st.attribute().unwrap_or("(no attribute)");
-    // The colour bar, three totals, one column per group.
-    let fixed = 1 + 3 * 6 + m.columns.len() * cw;
-    let code_w = w.saturating_sub(fixed).clamp(10, 60);
+    // The colour bar, three totals, then as many group columns as fit: the matrix scrolls
+    // sideways with h/l (the selected cell stays in view; ‹ › say more columns exist).
+    let code_w = (w / 3).clamp(12, 40);
+    let room = w.saturating_sub(1 + code_w + 18 + 2);
+    let vis = (room / cw).clamp(1, m.columns.len().max(1));
+    let first_col = first_row(st.col, vis, m.columns.len());
+    let more_left = first_col > 0;
+    let more_right = first_col + vis < m.columns.len();
+    let code_w = w
+        .saturating_sub(1 + 18 + 2 + vis.min(m.columns.len()) * cw)
+        .clamp(10, 60);
     let mut lines = vec![Line::styled(
         fit(
             &format!(
-                "by {by} (a: next attribute) · {} participants, {} documents · columns: % of participants",
+                "by {by} (a: next attribute; h/l column, Enter its excerpts) · {} participants, {} documents · % of participants",
                 m.study.participants, m.study.documents
             ),
             w,
@@ -94,31 +102,50 @@ fn frequencies(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
         app.theme.dim(),
     )];
     let mut head = format!(" {:<code_w$}{:>6}{:>6}{:>6}", "code", "cod.", "docs", "ppl");
-    for c in &m.columns {
+    head.push(if more_left { '‹' } else { ' ' });
+    for c in m.columns.iter().skip(first_col).take(vis) {
         head.push_str(&format!("{:>cw$}", fit(&c.label, cw - 1)));
+    }
+    if more_right {
+        head.push('›');
     }
     lines.push(Line::styled(fit(&head, w), app.theme.speaker()));
     let h = (table.height as usize).saturating_sub(2);
     let first = first_row(st.row, h, m.rows.len());
     for (i, r) in m.rows.iter().enumerate().skip(first).take(h) {
         let label = format!("{}{}", "  ".repeat(r.depth), r.name);
-        let mut s = format!(
-            "{:<code_w$}{:>6}{:>6}{:>6}",
+        let s = format!(
+            "{:<code_w$}{:>6}{:>6}{:>6} ",
             fit(&label, code_w.saturating_sub(1)),
             r.total.codings,
             r.total.documents,
             r.total.participants
         );
-        for (cell, col) in r.cells.iter().zip(&m.columns) {
-            s.push_str(&format!(
+        let row_style = selected(app, i == st.row);
+        let mut spans = vec![
+            Span::styled("▌", app.theme.label(&r.colour)),
+            Span::styled(s, row_style),
+        ];
+        for (k, (cell, col)) in r
+            .cells
+            .iter()
+            .zip(&m.columns)
+            .enumerate()
+            .skip(first_col)
+            .take(vis)
+        {
+            let text = format!(
                 "{:>cw$}",
                 format!("{}%", pct(cell.participants, col.participants))
-            ));
+            );
+            let style = if i == st.row && k == st.col {
+                app.theme.cursor()
+            } else {
+                row_style
+            };
+            spans.push(Span::styled(text, style));
         }
-        lines.push(Line::from(vec![
-            Span::styled("▌", app.theme.label(&r.colour)),
-            Span::styled(fit(&s, w.saturating_sub(1)), selected(app, i == st.row)),
-        ]));
+        lines.push(Line::from(spans));
     }
     if m.rows.is_empty() {
         lines.push(Line::styled("No codes yet.", app.theme.dim()));
@@ -272,13 +299,18 @@ fn search(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
     let mut lines = vec![Line::styled(
         fit(
             &format!(
-                "“{}” — {} hit(s){} · Enter jumps · c auto-codes the hits",
+                "“{}” — {} hit(s){} · Enter jumps · c auto-codes {} (t: match/turn)",
                 st.query,
                 r.total,
                 if (r.hits.len() as u64) < r.total {
                     format!(", first {} shown", r.hits.len())
                 } else {
                     String::new()
+                },
+                if st.span_turn {
+                    "each hit's whole turn"
+                } else {
+                    "the matched words"
                 }
             ),
             w,
@@ -358,9 +390,11 @@ fn saturation(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
         .iter()
         .map(|p| (p.position as f64, p.cumulative as f64))
         .collect();
+    // No bar where a transcript added no code (+0 draws nothing, not a stub).
     let new: Vec<(f64, f64)> = s
         .points
         .iter()
+        .filter(|p| !p.new_codes.is_empty())
         .map(|p| (p.position as f64, p.new_codes.len() as f64))
         .collect();
     let max_y = s
@@ -407,8 +441,10 @@ fn saturation(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
                 .unwrap_or_default(),
         ),
     ];
+    // The legend goes in the list's heading, never over the bars.
     frame.render_widget(
         Chart::new(datasets)
+            .legend_position(None)
             .x_axis(
                 Axis::default()
                     .title("transcripts in order")
@@ -419,19 +455,15 @@ fn saturation(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
             .y_axis(
                 Axis::default()
                     .title("codes")
-                    // Headroom above the curve for the legend.
-                    .bounds([0.0, max_y * 1.3])
-                    .labels(vec![
-                        Line::from("0"),
-                        Line::from(format!("{:.0}", max_y * 1.3)),
-                    ])
+                    .bounds([0.0, max_y])
+                    .labels(vec![Line::from("0"), Line::from(format!("{max_y:.0}"))])
                     .style(app.theme.dim()),
             ),
         chart,
     );
     let w = list.width as usize;
     let mut lines = vec![Line::styled(
-        fit("transcript · new codes · codes so far", w),
+        fit("transcript · new codes (bars) · codes so far (line)", w),
         app.theme.dim(),
     )];
     let rows: Vec<String> = s

@@ -21,8 +21,20 @@ pub fn first_visible(app: &App, area: Rect) -> usize {
 }
 
 pub fn render(app: &App, area: Rect, frame: &mut Frame) {
+    // The counts' legend: codings·documents, a theme's including its codes' (the same
+    // roll-up as `codes list`), only the coder's own in blind mode.
+    let legend = if app.show_others {
+        "codings·docs"
+    } else {
+        "your codings·docs"
+    };
     let title = if app.code_filter.is_empty() {
-        format!(" Codebook ({}) ", app.codes.len())
+        let full = format!(" Codebook ({}) · {legend} ", app.codes.len());
+        if full.chars().count() + 2 <= area.width as usize {
+            full
+        } else {
+            format!(" Codebook ({}) ", app.codes.len())
+        }
     } else {
         format!(
             " Codebook /{} ({}) ",
@@ -123,6 +135,12 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         if d.len() == 1 {
             d.push(Line::styled(
                 "No definition yet (e edits).",
+                app.theme.dim(),
+            ));
+        }
+        if app.codes.iter().any(|k| k.parent_id == Some(c.id)) {
+            d.push(Line::styled(
+                "Its codings·docs count includes its subcodes' (rolled up).",
                 app.theme.dim(),
             ));
         }

@@ -18,26 +18,6 @@ pub fn first_visible(sel: usize, area: Rect, n: usize) -> usize {
     first_row(sel, list_height(area), n)
 }
 
-/// A document's attributes with the focus group and composition first.
-pub fn ordered_attributes(attrs: &std::collections::BTreeMap<String, String>) -> Vec<(&str, &str)> {
-    let rank = |k: &str| {
-        let k = k.to_lowercase();
-        if k.contains("group") {
-            0
-        } else if k.contains("composition") {
-            1
-        } else {
-            2
-        }
-    };
-    let mut v: Vec<(&str, &str)> = attrs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    v.sort_by_key(|(k, _)| rank(k));
-    v
-}
-
 pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let block = pane_block(
         app,
@@ -53,7 +33,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
     for (i, d) in app.docs.iter().enumerate().skip(first).take(h) {
         let mark = if Some(d.id) == open { "▸" } else { " " };
-        let attrs: Vec<&str> = ordered_attributes(&d.attributes)
+        let attrs: Vec<&str> = crate::tui::app::ordered_attributes(&d.attributes)
             .into_iter()
             .map(|(_, v)| v)
             .collect();
@@ -76,11 +56,21 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
             .get(app.doc_sel)
             .map(|d| d.name.as_str())
             .unwrap_or("");
+        let speakers = app.selected_speakers();
+        // The list scrolls with ] and [ when it is longer than the room (it says so).
+        let room = rest - 1;
+        let top = app.participants_top.min(speakers.len().saturating_sub(1));
+        let below = speakers.len().saturating_sub(top + room);
+        let more = match (top > 0, below > 0) {
+            (false, false) => String::new(),
+            (_, true) => format!(" ({} more: ] [)", below),
+            (true, false) => " ([ scrolls back)".to_string(),
+        };
         lines.push(Line::from(Span::styled(
-            fit(&format!("─ Participants in {name}"), w),
+            fit(&format!("─ Participants in {name}{more}"), w),
             app.theme.dim(),
         )));
-        for s in app.selected_speakers().iter().take(rest - 1) {
+        for s in speakers.iter().skip(top).take(room) {
             let who = match (&s.participant, &s.role) {
                 (Some(p), Some(r)) if r != "participant" => format!("{} ({p}, {r})", s.label),
                 (Some(p), _) => format!("{} ({p})", s.label),

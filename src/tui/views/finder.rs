@@ -30,7 +30,12 @@ pub fn render(app: &App, f: &Finder, area: Rect, frame: &mut Frame) {
     ])];
     let h = inner.height.saturating_sub(1) as usize;
     let first = super::first_row(f.sel, h, f.items.len());
-    if f.items.is_empty() {
+    if let Some(p) = &f.problem {
+        lines.push(Line::styled(
+            fit(&crate::text::sanitize(p, false), w),
+            app.theme.error(),
+        ));
+    } else if f.items.is_empty() {
         lines.push(Line::styled("no match", app.theme.dim()));
     }
     for (i, (item, label)) in f.items.iter().enumerate().skip(first).take(h) {
@@ -46,12 +51,12 @@ pub fn render(app: &App, f: &Finder, area: Rect, frame: &mut Frame) {
             ),
             _ => ("  ", String::new()),
         };
+        // Pinned codes show their key; recently used ones (listed first) say so.
         let recent = match item {
-            Item::Code(id) => app
-                .recent
-                .iter()
-                .position(|r| r == id)
-                .map(|p| format!("  [{}]", p + 1)),
+            Item::Code(id) => match app.pins.iter().position(|p| *p == Some(*id)) {
+                Some(k) => Some(format!("  [key {}]", k + 1)),
+                None => app.recent.contains(id).then(|| "  · recent".to_string()),
+            },
             _ => None,
         }
         .unwrap_or_default();

@@ -34,12 +34,39 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         _ => String::new(),
     };
     let blind = if app.show_others { "" } else { " · blind" };
-    let left = format!(
-        " {} · {}{blind} · {}{mode} ",
-        app.study_name,
-        app.coder.name,
-        position(app)
+    // In the codebook the selected code's whole path shows here (the pane may cut it).
+    let position = match (app.context(), app.selected_code()) {
+        (Context::Codebook, Some(c)) => {
+            let n = app.counts.get(&c.id).copied().unwrap_or_default();
+            format!(
+                "{} {}·{}",
+                crate::text::sanitize(&c.path, false),
+                n.codings,
+                n.documents
+            )
+        }
+        _ => position(app),
+    };
+    let mut left = format!(
+        " {} · {}{blind} · {position}{mode} ",
+        app.study_name, app.coder.name,
     );
+    // A message that would be cut gets the row: the study and coder step aside.
+    if let Some(m) = &app.message {
+        let need = unicode_width::UnicodeWidthStr::width(left.as_str())
+            + unicode_width::UnicodeWidthStr::width(m.as_str())
+            + 1;
+        if need > w {
+            left = format!(" {position}{mode} ");
+        }
+        if unicode_width::UnicodeWidthStr::width(left.as_str())
+            + unicode_width::UnicodeWidthStr::width(m.as_str())
+            + 1
+            > w
+        {
+            left = String::from(" ");
+        }
+    }
     let mut first = vec![Span::styled(
         fit(&left, w),
         app.theme.key().add_modifier(Modifier::REVERSED),
@@ -65,6 +92,12 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
                 shown.push(b.action);
                 // Back only shows when there is somewhere to go back to.
                 if b.action == Action::JumpBack && app.jumps.is_empty() {
+                    continue;
+                }
+                if ctx == Context::Analysis
+                    && let Some(st) = &app.analysis
+                    && !crate::tui::analysis_view::hint_applies(st, b.action)
+                {
                     continue;
                 }
                 if b.action == Action::RecentCode(1) {
@@ -94,9 +127,10 @@ fn pinned_hints(app: &App, hints: &mut Vec<Span<'static>>) {
             .key_for(Context::Transcript, Action::RecentCode(k as u8 + 1))
             .map_or_else(|| (k + 1).to_string(), |key| key.to_string());
         hints.push(Span::styled(format!(" {key}"), app.theme.key()));
+        // Short enough that several pins and the other keys fit on one row.
         hints.push(Span::raw(format!(
             " {} ",
-            crate::text::sanitize(&c.name, false)
+            fit(&crate::text::sanitize(&c.name, false), 14)
         )));
     }
     if !any {

@@ -40,6 +40,11 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let geo = layout::transcript_geometry(area);
     let rows = app.visible_rows();
     let selection = app.selection();
+    let order: Vec<i64> = app.docs.iter().map(|d| d.id).collect();
+    let hits = app
+        .study_hits
+        .as_ref()
+        .map_or(&[][..], |s| s.in_document(doc.id, &order));
     let buf = frame.buffer_mut();
     for (i, row) in rows.iter().enumerate() {
         let y = geo.text.y + i as u16;
@@ -72,7 +77,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
                     y,
                     width: geo.text.width,
                 };
-                draw_text(buf, app, doc, (s, e), &paints, selection, cells);
+                draw_text(buf, app, doc, (s, e), (&paints, hits), selection, cells);
                 let margin = margin_line(app, &codings, geo.margin.width as usize);
                 buf.set_line(geo.margin.x, y, &margin, geo.margin.width);
             }
@@ -119,7 +124,15 @@ fn paints(app: &App, codings: &[&Coding]) -> Vec<Paint> {
         .collect()
 }
 
-fn char_style(app: &App, at: usize, paints: &[Paint], selection: Option<(usize, usize)>) -> Style {
+/// Search matches of the open document: (document, start, end), by start.
+type Hits<'a> = &'a [(i64, usize, usize)];
+
+fn char_style(
+    app: &App,
+    at: usize,
+    (paints, hits): (&[Paint], Hits),
+    selection: Option<(usize, usize)>,
+) -> Style {
     let mut style = Style::new();
     // The innermost own coding colours the background; others' codings underline.
     let mut own: Option<&Paint> = None;
@@ -137,6 +150,10 @@ fn char_style(app: &App, at: usize, paints: &[Paint], selection: Option<(usize, 
     }
     if let Some(p) = own {
         style = style.patch(p.style);
+    }
+    let h = hits.partition_point(|m| m.1 <= at);
+    if hits.get(h).is_some_and(|m| m.1 <= at && at < m.2) {
+        style = style.patch(app.theme.search_hit());
     }
     if let Some((s, e)) = selection
         && s <= at
@@ -164,7 +181,7 @@ fn draw_text(
     app: &App,
     doc: &DocView,
     (s, e): (usize, usize),
-    paints: &[Paint],
+    paints: (&[Paint], Hits),
     selection: Option<(usize, usize)>,
     at: Cells,
 ) {
@@ -209,42 +226,35 @@ fn draw_text(
 }
 
 fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize) -> Line<'a> {
-    // Own codes first, then others' (marked with the coder's initial); each label gets an even
-    // share of the margin, so several codes on a line all show.
-    let mut labels: Vec<(String, Style)> = Vec::new();
-    let mut seen: Vec<(i64, bool)> = Vec::new();
+    // One label per code, own codes first; when other coders' codings show, every coder who
+    // applied the code is named by initial after the name — and the initials are never cut
+    // (the name is shortened instead). Each label gets an even share of the margin.
+    struct Label {
+        code: i64,
+        mine: bool,
+        memo: bool,
+        coders: Vec<i64>,
+    }
+    let mut labels: Vec<Label> = Vec::new();
     for mine in [true, false] {
         for c in codings
             .iter()
             .filter(|c| (c.coder_id == app.coder.id) == mine)
         {
-            if seen.contains(&(c.code_id, mine)) {
-                continue;
-            }
-            seen.push((c.code_id, mine));
-            let Some(code) = app.code(c.code_id) else {
-                continue;
-            };
-            // ✎: someone wrote a memo on this coding (m opens yours).
-            let memo = codings.iter().any(|o| {
-                o.code_id == c.code_id
-                    && (o.coder_id == app.coder.id) == mine
-                    && app.coding_memos.contains(&o.id)
-            });
-            let name = if memo {
-                format!("✎{}", code.name)
-            } else {
-                code.name.clone()
-            };
-            if mine {
-                labels.push((name, app.theme.label(&code.colour)));
-            } else {
-                let who = app.coder_names.get(&c.coder_id).map_or("?", String::as_str);
-                let initial = who.chars().next().unwrap_or('?');
-                labels.push((
-                    format!("{}·{initial}", code.name),
-                    app.theme.others(&code.colour),
-                ));
+            let memo = app.coding_memos.contains(&c.id);
+            match labels.iter_mut().find(|l| l.code == c.code_id) {
+                Some(l) => {
+                    l.memo |= memo;
+                    if !l.coders.contains(&c.coder_id) {
+                        l.coders.push(c.coder_id);
+                    }
+                }
+                None => labels.push(Label {
+                    code: c.code_id,
+                    mine,
+                    memo,
+                    coders: vec![c.coder_id],
+                }),
             }
         }
     }
@@ -252,16 +262,53 @@ fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize) -> Line<'a> {
     let share = (width / n).max(6);
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for (i, (label, style)) in labels.into_iter().enumerate() {
+    for (i, l) in labels.into_iter().enumerate() {
+        let Some(code) = app.code(l.code) else {
+            continue;
+        };
         let room = width.saturating_sub(used);
         if room < 2 {
             break;
         }
         let last = i + 1 == n;
         let cell = if last { room } else { share.min(room) };
-        let text = fit(&label, cell.saturating_sub(1));
-        used += unicode_width::UnicodeWidthStr::width(text.as_str()) + 1;
+        // ✎: someone wrote a memo on this coding (m opens yours).
+        let name = if l.memo {
+            format!("✎{}", code.name)
+        } else {
+            code.name.clone()
+        };
+        let only_mine = l.coders.len() == 1 && l.coders[0] == app.coder.id;
+        let initials: String = if only_mine {
+            String::new()
+        } else {
+            let mut v: Vec<String> = l
+                .coders
+                .iter()
+                .map(|id| {
+                    let who = app.coder_names.get(id).map_or("?", String::as_str);
+                    who.chars()
+                        .next()
+                        .map_or('?', crate::text::safe_char)
+                        .to_uppercase()
+                        .to_string()
+                })
+                .collect();
+            v.sort();
+            format!("·{}", v.concat())
+        };
+        let iw = unicode_width::UnicodeWidthStr::width(initials.as_str());
+        let text = fit(&name, cell.saturating_sub(1 + iw).max(1));
+        let style = if l.mine {
+            app.theme.label(&code.colour)
+        } else {
+            app.theme.others(&code.colour)
+        };
+        used += unicode_width::UnicodeWidthStr::width(text.as_str()) + iw + 1;
         spans.push(Span::styled(text, style));
+        if !initials.is_empty() {
+            spans.push(Span::styled(initials, app.theme.dim()));
+        }
         spans.push(Span::raw(" "));
     }
     Line::from(spans)
