@@ -225,10 +225,10 @@ pub fn show(ctx: &Context, name: &str, format: Output) -> Result<()> {
         .collect();
     println!(
         "{} — {} turns, {} characters {}",
-        doc.name,
+        crate::text::sanitize(&doc.name, false),
         doc.turn_count,
         doc.char_count,
-        attrs.join(" ")
+        crate::text::sanitize(&attrs.join(" "), false)
     );
     let per_turn = codings_per_turn(&turns, &codings);
     for (t, here) in turns.iter().zip(&per_turn) {
@@ -241,12 +241,15 @@ pub fn show(ctx: &Context, name: &str, format: Output) -> Result<()> {
             .iter()
             .map(|&i| format!("{} ({})", codings[i].code, codings[i].coder))
             .collect();
+        // Paragraph breaks inside a turn continue on indented lines (sanitising them away
+        // printed U+FFFD); the speaker label comes from the file, so it is sanitised too.
         println!(
-            "{:>4} {ts}{who} [{}:{}]: {}",
+            "{:>4} {ts}{} [{}:{}]: {}",
             t.index,
+            crate::text::sanitize(&who, false),
             t.start,
             t.end,
-            crate::text::sanitize(&t.text, false)
+            crate::text::sanitize(&t.text, true).replace('\n', "\n     ")
         );
         if !codes_here.is_empty() {
             println!(
