@@ -334,33 +334,31 @@ pub fn pair_excerpts(
     }
     found.sort_by_key(|f| (f.0, f.1, f.2));
     let mut out = Vec::with_capacity(found.len());
-    for (doc, start, end, coder, x, y) in found {
-        out.push(PairExcerpt {
-            document: doc_names.get(&doc).cloned().unwrap_or_default(),
-            coder: coder_names.get(&coder).cloned().unwrap_or_default(),
-            speaker: speaker_at(conn, doc, start)?,
-            start,
-            end,
-            text: crate::study::documents::excerpt(conn, doc, start, end)?,
-            a_code: path.get(&x.code).unwrap_or(&"").to_string(),
-            a: (x.start, x.end),
-            b_code: path.get(&y.code).unwrap_or(&"").to_string(),
-            b: (y.start, y.end),
-        });
+    // Each document's text and turns are read once: an excerpt by SQLite `substr` and a speaker
+    // query per row each walked the document from its start (rows × document length).
+    for group in found.chunk_by(|a, b| a.0 == b.0) {
+        let doc = group[0].0;
+        let text = crate::study::documents::text(conn, doc)?;
+        let offsets = crate::char_offsets::CharOffsets::new(&text);
+        let turns = crate::study::documents::turns(conn, doc)?;
+        for &(doc, start, end, coder, x, y) in group {
+            // The turn containing (or next after) `start`, as `speaker_at` defines it.
+            let k = turns.partition_point(|t| t.end <= start);
+            out.push(PairExcerpt {
+                document: doc_names.get(&doc).cloned().unwrap_or_default(),
+                coder: coder_names.get(&coder).cloned().unwrap_or_default(),
+                speaker: turns.get(k).and_then(|t| t.speaker.clone()),
+                start,
+                end,
+                text: offsets.slice_i64(start, end).to_string(),
+                a_code: path.get(&x.code).unwrap_or(&"").to_string(),
+                a: (x.start, x.end),
+                b_code: path.get(&y.code).unwrap_or(&"").to_string(),
+                b: (y.start, y.end),
+            });
+        }
     }
     Ok(out)
-}
-
-/// The speaker of the turn containing (or next after) a position.
-pub(crate) fn speaker_at(conn: &Connection, doc: i64, pos: i64) -> Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .prepare_cached(
-            "SELECT speaker FROM turns WHERE document_id = ?1 AND \"end\" > ?2 ORDER BY start LIMIT 1",
-        )?
-        .query_row([doc, pos], |r| r.get::<_, Option<String>>(0))
-        .optional()?
-        .flatten())
 }
 
 #[cfg(test)]

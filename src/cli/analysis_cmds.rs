@@ -433,18 +433,23 @@ fn autocode_cmd(ctx: &mut Context, a: &AutocodeArgs) -> Result<()> {
                 .map(|d| (d.id, d.name))
                 .collect();
         let mut table = Vec::new();
-        for p in &plan {
-            let text =
-                crate::study::documents::excerpt(ctx.study.conn(), p.document_id, p.start, p.end)?;
-            table.push(vec![
-                names.get(&p.document_id).cloned().unwrap_or_default(),
-                format!("{}:{}", p.start, p.end),
-                if a.format == Output::Csv {
-                    text
-                } else {
-                    clip(&text, 90)
-                },
-            ]);
+        // One read of each document's text for all its passages (an excerpt query per passage
+        // walked the document from its start each time).
+        for group in plan.chunk_by(|x, y| x.document_id == y.document_id) {
+            let doc_text = crate::study::documents::text(ctx.study.conn(), group[0].document_id)?;
+            let offsets = crate::char_offsets::CharOffsets::new(&doc_text);
+            for p in group {
+                let text = offsets.slice_i64(p.start, p.end).to_string();
+                table.push(vec![
+                    names.get(&p.document_id).cloned().unwrap_or_default(),
+                    format!("{}:{}", p.start, p.end),
+                    if a.format == Output::Csv {
+                        text
+                    } else {
+                        clip(&text, 90)
+                    },
+                ]);
+            }
         }
         rows(a.format, &["document", "range", "text"], &table)?;
         if a.format == Output::Table {
