@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod import;
 pub mod memo;
 pub mod study;
+pub mod suggest;
 pub mod text;
 pub mod tui;
 

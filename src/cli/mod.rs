@@ -9,6 +9,7 @@ mod coding_cmds;
 pub mod exchange_cmds;
 pub mod output;
 mod study_cmds;
+pub mod suggest_cmds;
 
 use crate::error::Result;
 use crate::study::{Coder, Study};
@@ -115,6 +116,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Summary => study_cmds::summary(&ctx),
         Command::Export { what } => exchange_cmds::export(&mut ctx, what, cli.coder.as_deref()),
         Command::Merge { other, format } => exchange_cmds::merge(&mut ctx, &other, format),
+        Command::Suggest(a) => suggest_cmds::run(&mut ctx, cli.coder.as_deref(), &a),
         c @ (Command::Frequencies(_)
         | Command::Cooccurrence(_)
         | Command::Search(_)

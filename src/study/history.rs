@@ -26,6 +26,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("memos", &["id"]),
     ("codebook_versions", &["id"]),
     ("reviews", &["id"]),
+    ("suggestion_rejections", &["id"]),
 ];
 
 /// Tables whose rows never change after import, so the history keeps only their key (and name

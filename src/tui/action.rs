@@ -115,6 +115,9 @@ actions! {
     CycleAttribute => "cycle_attribute",
     AutoCode => "autocode",
     Snapshot => "snapshot",
+    ToggleSuggestions => "toggle_suggestions",
+    AcceptSuggestion => "accept_suggestion",
+    RejectSuggestion => "reject_suggestion",
 }
 
 #[cfg(test)]

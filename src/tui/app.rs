@@ -127,6 +127,8 @@ pub struct App {
     pub wrap: WrapCache,
     pub data_version: i64,
     pub quit: bool,
+    /// Code suggestions (issue 15): see `suggest_view.rs`.
+    pub suggest: super::suggest_view::SuggestState,
 }
 
 /// Codings and documents per code, each including its subcodes' (a theme counts its codes').
@@ -217,6 +219,7 @@ impl App {
             message: None,
             wrap: WrapCache::default(),
             quit: false,
+            suggest: Default::default(),
         };
         app.reload()?;
         if !app.docs.is_empty() {

@@ -17,6 +17,7 @@ mod nav;
 pub mod popup;
 pub mod store;
 pub mod study_views;
+pub mod suggest_view;
 pub mod theme;
 mod update;
 mod update_popup;

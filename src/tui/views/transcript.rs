@@ -73,7 +73,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
                     width: geo.text.width,
                 };
                 draw_text(buf, app, doc, (s, e), &paints, selection, cells);
-                let margin = margin_line(app, &codings, geo.margin.width as usize);
+                let margin = margin_line(app, &codings, geo.margin.width as usize, (s, e));
                 buf.set_line(geo.margin.x, y, &margin, geo.margin.width);
             }
         }
@@ -208,7 +208,7 @@ fn draw_text(
     }
 }
 
-fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize) -> Line<'a> {
+fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize, line: (usize, usize)) -> Line<'a> {
     // Own codes first, then others' (marked with the coder's initial); each label gets an even
     // share of the margin, so several codes on a line all show.
     let mut labels: Vec<(String, Style)> = Vec::new();
@@ -248,6 +248,8 @@ fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize) -> Line<'a> {
             }
         }
     }
+    // Suggested codes (dim, `?Code`) after the codings; see `suggest_view.rs`.
+    labels.extend(crate::tui::suggest_view::margin_labels(app, line.0, line.1));
     let n = labels.len().max(1);
     let share = (width / n).max(6);
     let mut spans = Vec::new();
