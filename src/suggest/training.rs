@@ -32,12 +32,17 @@ impl Default for Settings {
 }
 
 /// Studies with more units than this learn from a sample of their documents by default
-/// (`--max-units`): 12,000 turns is some 100 focus groups, far more than a linear model needs,
-/// and it keeps training a 1,000-transcript study under 30 s on two cores.
-pub const MAX_UNITS: usize = 12_000;
+/// (`--max-units`): 6,000 turns is some 50 focus groups, far more than most codes need, and
+/// it keeps training a 1,000-transcript study to seconds (BENCHMARKS.md, "Suggestions").
+pub const MAX_UNITS: usize = 6_000;
+
+/// Above this many training rows, L-BFGS stops after 50 iterations instead of 100: with that
+/// much data the last iterations move the decision little, and they doubled the large study's
+/// training time. Small studies (the demo) get scikit-learn's full 100.
+pub const LARGE_ROWS: usize = 2_000;
 
 /// Inner folds for tuning thresholds (by document, like the outer evaluation).
-pub const INNER_FOLDS: usize = 3;
+pub const INNER_FOLDS: usize = 2;
 
 pub struct Fit {
     pub vectorizer: Vectorizer,
@@ -154,6 +159,7 @@ pub fn fit_models(
     let rows = Rows { rows: vectors, dim };
     let opts = logistic::Options {
         c: settings.c,
+        max_iter: if vectors.len() > LARGE_ROWS { 50 } else { 100 },
         ..Default::default()
     };
     let one = |k: u32| {

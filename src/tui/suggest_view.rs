@@ -63,7 +63,16 @@ impl SuggestState {
         let Some(m) = self.model(app) else {
             return Rc::default();
         };
-        let key = (doc.id, app.store.study.last_change_id().unwrap_or(0));
+        // The newest change id catches codings, rejections, undo and redo; a cached statement
+        // keeps the probe to microseconds, as it runs for every margin line drawn.
+        let last_change = app
+            .store
+            .study
+            .conn()
+            .prepare_cached("SELECT ifnull(max(id), 0) FROM changes")
+            .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+            .unwrap_or(0);
+        let key = (doc.id, last_change);
         if let Some((k, items)) = self.cache.borrow().as_ref()
             && *k == key
         {
