@@ -18,6 +18,7 @@ pub mod memo;
 pub mod spreadsheet;
 pub mod study;
 pub mod terminal;
+pub mod suggest;
 pub mod text;
 pub mod tui;
 // scale (issue 13): code-point offsets without walking texts from the start.

@@ -228,6 +228,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         format: Output,
     },
+    /// Code suggestions learned from the team's own codings: `suggest train`, `suggest
+    /// evaluate`, then `suggest` lists them; `suggest accept|reject` (all offline)
+    Suggest(super::suggest_cmds::SuggestArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -543,10 +546,23 @@ pub struct GenStudyArgs {
     pub codes: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Instead: one coder whose codes depend on planted cue words (for `suggest evaluate`);
+    /// uses --docs, --turns-per-doc, --codes and --seed
+    #[arg(long = "planted-words")]
+    pub planted_words: bool,
 }
 
 impl GenStudyArgs {
     pub fn run(&self) -> crate::Result<()> {
+        if self.planted_words {
+            return crate::suggest::planted::run(
+                self.out.as_path(),
+                self.docs,
+                self.turns_per_doc,
+                self.codes,
+                self.seed,
+            );
+        }
         use crate::study::generate::{GenOptions, generate};
         let started = std::time::Instant::now();
         let r = generate(

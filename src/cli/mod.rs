@@ -10,6 +10,7 @@ pub mod exchange_cmds;
 pub mod output;
 pub mod refi_args;
 mod study_cmds;
+pub mod suggest_cmds;
 
 use crate::error::Result;
 use crate::study::{Coder, Study};
@@ -154,6 +155,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Done { document, undo } => agreement_cmds::done(&mut ctx, &document, undo),
         Command::Icr { action } => agreement_cmds::icr(&mut ctx, action),
         Command::Consensus { scope, format } => agreement_cmds::consensus(&mut ctx, &scope, format),
+        Command::Suggest(a) => suggest_cmds::run(&mut ctx, cli.coder.as_deref(), &a),
         c @ (Command::Frequencies(_)
         | Command::Cooccurrence(_)
         | Command::Search(_)

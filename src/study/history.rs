@@ -32,6 +32,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("document_done", &["id"]),
     ("icr_rounds", &["id"]),
     ("icr_sample", &["id"]),
+    ("suggestion_rejections", &["id"]),
 ];
 
 /// Tables whose rows never change after import, so the history keeps only their key (and name

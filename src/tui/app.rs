@@ -140,6 +140,8 @@ pub struct App {
     pub clipboard: Option<String>,
     /// Open editors' drafts as last written to the study file.
     pub drafts: super::drafts::DraftState,
+    /// Code suggestions (issue 15): see `suggest_view.rs`.
+    pub suggest: super::suggest_view::SuggestState,
 }
 
 /// A document's attributes with the focus group and composition first (beside the state it
@@ -272,6 +274,7 @@ impl App {
             drafts: Default::default(),
             jumps: Vec::new(),
             clipboard: None,
+            suggest: Default::default(),
         };
         app.reload()?;
         if !app.docs.is_empty() {

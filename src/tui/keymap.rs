@@ -206,6 +206,9 @@ const DEFAULTS: &[Row] = &[
     (X::Transcript, "C-o", A::JumpBack, "back to where the last jump came from", Some("back")),
     (X::Transcript, "Backspace", A::JumpBack, "back to where the last jump came from", None),
     (X::Transcript, "N", A::SearchPrev, "previous match", None),
+    (X::Transcript, "S", A::ToggleSuggestions, "show/hide code suggestions (?Code in the margin)", None),
+    (X::Transcript, "a", A::AcceptSuggestion, "accept the suggestion under the cursor", None),
+    (X::Transcript, "r", A::RejectSuggestion, "reject the suggestion under the cursor", None),
     // Visual mode: the motions above move the selection's end.
     (X::Visual, "v", A::Back, "leave visual mode", None),
     (X::Visual, "V", A::VisualTurn, "select the whole turn", Some("turn")),

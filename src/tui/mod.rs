@@ -26,6 +26,7 @@ pub mod retrieval;
 pub mod search;
 pub mod store;
 pub mod study_views;
+pub mod suggest_view;
 pub mod theme;
 mod update;
 mod update_popup;

@@ -73,6 +73,9 @@ impl App {
                 }
             }
             Action::Code => self.open_code_finder(),
+            Action::ToggleSuggestions => self.toggle_suggestions(),
+            Action::AcceptSuggestion => self.decide_suggestion(true),
+            Action::RejectSuggestion => self.decide_suggestion(false),
             Action::RecentCode(n) => {
                 let Some(code) = self.pins.get(n as usize - 1).copied().flatten() else {
                     self.set_message(format!(

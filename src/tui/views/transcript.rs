@@ -78,7 +78,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
                     width: geo.text.width,
                 };
                 draw_text(buf, app, doc, (s, e), (&paints, hits), selection, cells);
-                let margin = margin_line(app, &codings, geo.margin.width as usize);
+                let margin = margin_line(app, &codings, geo.margin.width as usize, (s, e));
                 buf.set_line(geo.margin.x, y, &margin, geo.margin.width);
             }
         }
@@ -225,7 +225,12 @@ fn draw_text(
     }
 }
 
-fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize) -> Line<'a> {
+fn margin_line<'a>(
+    app: &App,
+    codings: &[&Coding],
+    width: usize,
+    line: (usize, usize),
+) -> Line<'a> {
     // One label per code, own codes first; when other coders' codings show, every coder who
     // applied the code is named by initial after the name — and the initials are never cut
     // (the name is shortened instead). Each label gets an even share of the margin.
@@ -258,8 +263,11 @@ fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize) -> Line<'a> {
             }
         }
     }
-    let n = labels.len().max(1);
+    // Suggested codes (dim, `?Code`) after the codings; see `suggest_view.rs`.
+    let suggested = crate::tui::suggest_view::margin_labels(app, line.0, line.1);
+    let n = (labels.len() + suggested.len()).max(1);
     let share = (width / n).max(6);
+    let coded = labels.len();
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (i, l) in labels.into_iter().enumerate() {
@@ -309,6 +317,17 @@ fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize) -> Line<'a> {
         if !initials.is_empty() {
             spans.push(Span::styled(initials, app.theme.dim()));
         }
+        spans.push(Span::raw(" "));
+    }
+    for (i, (label, style)) in suggested.into_iter().enumerate() {
+        let room = width.saturating_sub(used);
+        if room < 2 {
+            break;
+        }
+        let cell = if coded + i + 1 == n { room } else { share.min(room) };
+        let text = fit(&label, cell.saturating_sub(1));
+        used += unicode_width::UnicodeWidthStr::width(text.as_str()) + 1;
+        spans.push(Span::styled(text, style));
         spans.push(Span::raw(" "));
     }
     Line::from(spans)
