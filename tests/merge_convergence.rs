@@ -89,7 +89,9 @@ fn edit_op(study: &mut Study, coder: &str, op: &Op) {
         |rec| -> thematic::Result<()> {
             match op {
                 Op::AddCode(n) => {
-                    edit::ensure_path(rec, NAMES[*n])?;
+                    // Named per coder too: two coders creating codes of one name on their own
+                    // are matched by name, not GUID (see the README on merge limits).
+                    edit::ensure_path(rec, &format!("{} {coder}", NAMES[*n]))?;
                 }
                 Op::Rename(c, n) => {
                     // Each coder renames to names of their own: two coders giving two different

@@ -48,3 +48,11 @@ CREATE TRIGGER documents_text_update AFTER UPDATE OF text ON documents BEGIN
     SELECT t.id, substr(new.text, t.start + 1, t."end" - t.start)
       FROM turns t WHERE t.document_id = new.id;
 END;
+-- Code merges, so that a copy merging this file later knows where a merged code's codings
+-- belong (the codes' rows alone say so only when the merged code had codings to move).
+CREATE TABLE code_merges (
+    change_id INTEGER NOT NULL REFERENCES changes(id),
+    from_guid TEXT NOT NULL,
+    into_guid TEXT NOT NULL
+);
+CREATE INDEX code_merges_by_change ON code_merges(change_id);

@@ -239,6 +239,21 @@ fn deleted_in_history(rec: &Recorder) -> Result<Deleted> {
             }
         }
     }
+    // Recorded code merges (also those whose merged code had nothing to move).
+    for (from, into) in query(
+        &rec.tx,
+        "SELECT lower(m.from_guid), m.into_guid FROM code_merges m
+           JOIN changes c ON c.id = m.change_id LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE c.undone_by IS NULL AND (c.merged_by IS NULL OR g.undone_by IS NULL)",
+        [],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    )? {
+        if let Some(t) = our_id(rec, "codes", &into)?
+            && our_id(rec, "codes", &from)?.is_none()
+        {
+            forward.entry(from).or_insert(t);
+        }
+    }
     Ok((deleted, forward, ids))
 }
 
@@ -258,8 +273,17 @@ fn their_code_merges(other: &Connection) -> Result<HashMap<String, String>> {
         [],
         |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)),
     )?;
-    Ok(rows
+    let mut merges: HashMap<String, String> = rows
         .into_iter()
         .filter_map(|(a, b)| Some((a?, b?)))
-        .collect())
+        .collect();
+    for (from, into) in query(
+        other,
+        "SELECT lower(m.from_guid), lower(m.into_guid) FROM code_merges m JOIN changes c ON c.id = m.change_id WHERE c.undone_by IS NULL",
+        [],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    )? {
+        merges.entry(from).or_insert(into);
+    }
+    Ok(merges)
 }

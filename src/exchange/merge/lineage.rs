@@ -385,9 +385,17 @@ fn parse_image(s: Option<String>) -> Result<Option<Image>> {
 /// Their id → GUID for every row their history or tables know, per GUID table.
 struct TheirIds {
     guid: HashMap<(String, i64), String>,
+    by_guid: HashMap<(String, String), i64>,
 }
 
 impl TheirIds {
+    /// Their row id of the row with this GUID.
+    fn id_of(&self, table: &str, guid: &str) -> Option<i64> {
+        self.by_guid
+            .get(&(table.to_string(), guid.to_ascii_lowercase()))
+            .copied()
+    }
+
     fn load(other: &Connection) -> Result<Self> {
         let mut guid = HashMap::new();
         for table in GUID_TABLES {
@@ -410,7 +418,11 @@ impl TheirIds {
                 guid.insert((table.to_string(), id), g);
             }
         }
-        Ok(TheirIds { guid })
+        let by_guid = guid
+            .iter()
+            .map(|((t, id), g)| ((t.clone(), g.to_ascii_lowercase()), *id))
+            .collect();
+        Ok(TheirIds { guid, by_guid })
     }
 }
 
@@ -607,6 +619,22 @@ fn apply_change(
             }
         }
     }
+    // Their recorded code merges in this change (by GUID), kept with our entry for it.
+    let merges = query(
+        f.other,
+        "SELECT from_guid, into_guid FROM code_merges WHERE change_id = ?1",
+        [ch.id],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    )?;
+    for (from, into) in &merges {
+        rec.tx.execute(
+            "INSERT INTO code_merges (change_id, from_guid, into_guid) VALUES (?1, ?2, ?3)",
+            params![rec.log_target(), from, into],
+        )?;
+        if let (Some(x), Some(y)) = (ids.id_of("codes", from), ids.id_of("codes", into)) {
+            forward.entry(x).or_insert(y);
+        }
+    }
     for row in &rows {
         apply_row(rec, f, ids, row, &forward)?;
     }
@@ -713,21 +741,24 @@ fn apply_entity(
                 return Ok(());
             };
             let key = id_key(ours);
-            if !f.opts.theirs
-                && let Some(what) = changed_since(rec, f, ids, table, &key, before)?
-            {
-                return Err(Step::Reject(format!(
-                    "they deleted {}, whose {what} was changed here since",
-                    describe_row(table, before)
-                )));
-            }
+            // Their code merge: our codings, subcodes and memos on it go to the target too (a
+            // merge supersedes an edit of the merged code here, which is said).
             if table == "codes"
                 && let Some(their_id) = before.get("id").and_then(|v| v.as_i64())
                 && let Some(&to) = forward.get(&their_id)
                 && let Resolved::Ours(target) = resolve(rec, f, ids, "codes", to)?
                 && target != ours
             {
-                // Their code merge: our codings, subcodes and memos on it go to the target too.
+                if let Some(what) = changed_since(rec, f, ids, table, &key, before)? {
+                    f.conflict(
+                        format!(
+                            "their merge of {} into another code",
+                            describe_row(table, before)
+                        ),
+                        "theirs: merged",
+                        format!("its {what} was changed here since"),
+                    );
+                }
                 let codes = crate::codebook::all(&rec.tx)?;
                 let from = codes.iter().find(|c| c.id == ours).map(|c| c.path.clone());
                 let into = codes
@@ -741,6 +772,14 @@ fn apply_entity(
                         Err(e) => Err(e.into()),
                     };
                 }
+            }
+            if !f.opts.theirs
+                && let Some(what) = changed_since(rec, f, ids, table, &key, before)?
+            {
+                return Err(Step::Reject(format!(
+                    "they deleted {}, whose {what} was changed here since",
+                    describe_row(table, before)
+                )));
             }
             match rec.delete(table, &key) {
                 Ok(_) => Ok(()),
