@@ -17,8 +17,8 @@ pub mod import;
 pub mod memo;
 pub mod spreadsheet;
 pub mod study;
-pub mod terminal;
 pub mod suggest;
+pub mod terminal;
 pub mod text;
 pub mod tui;
 // scale (issue 13): code-point offsets without walking texts from the start.

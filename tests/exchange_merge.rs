@@ -1,6 +1,6 @@
 //! `thematic merge`: two coders' copies of the demo study merge back into the original
-//! (agreement included), merging twice changes nothing, conflicting code edits are reported and
-//! kept as memos, new documents come with their turns.
+//! (agreement included), merging twice changes nothing, conflicting code edits are reported
+//! (ours kept, listed in the history), new documents come with their turns.
 
 mod common;
 
@@ -72,21 +72,15 @@ fn merging_two_coders_restores_the_agreement_and_is_idempotent() {
         out.contains("backup of the study before the merge: "),
         "{out}"
     );
-    assert!(
-        out.contains("documents: 0 added, 5 matched by content"),
-        "{out}"
-    );
+    assert!(out.contains("documents: 0 added, 5 matched"), "{out}");
     assert!(
         out.contains("codes: 22 matched by GUID, 0 matched by path, 0 created"),
         "{out}"
     );
-    assert!(
-        out.contains("coders: 0 created, 2 matched by name"),
-        "{out}"
-    );
+    assert!(out.contains("coders: 0 created, 2 matched"), "{out}");
     assert_eq!(count(&a, "SELECT count(*) FROM codings"), all);
     assert_eq!(agreement(&dir, &a), agreement(&dir, &demo));
-    // The merge is one change in the history, with their history kept as a memo.
+    // The merge is one change in our history (the copies share theirs, so no history memo).
     assert_eq!(
         count(&a, "SELECT count(*) FROM changes WHERE kind = 'merge'"),
         1
@@ -96,7 +90,7 @@ fn merging_two_coders_restores_the_agreement_and_is_idempotent() {
             &a,
             "SELECT count(*) FROM memos WHERE title LIKE 'History of merged study%'"
         ),
-        1
+        0
     );
     // Again: nothing new, nothing changed.
     let before = fingerprint(&a);
@@ -112,6 +106,19 @@ fn merging_two_coders_restores_the_agreement_and_is_idempotent() {
 fn conflicting_code_edits_are_reported_not_resolved() {
     let dir = tempfile::tempdir().unwrap();
     let (_, a, b) = split_demo(&dir);
+    // Both sides change the same definition after the copy: a conflict.
+    run(
+        &dir,
+        &a,
+        Some("alex"),
+        &[
+            "codes",
+            "describe",
+            "Tone and warmth",
+            "--definition",
+            "Alex's definition",
+        ],
+    );
     run(
         &dir,
         &b,
@@ -169,7 +176,7 @@ fn conflicting_code_edits_are_reported_not_resolved() {
         v["codes_created"],
         serde_json::json!(["Sam's new theme", "Sam's new theme/A subcode"])
     );
-    // Ours is kept; theirs is a memo on the code; their memo came along.
+    // Ours is kept; their memo came along; the conflict is listed with the merge.
     let conn = Connection::open(&a).unwrap();
     let kept: String = conn
         .query_row(
@@ -179,6 +186,7 @@ fn conflicting_code_edits_are_reported_not_resolved() {
         )
         .unwrap();
     assert_eq!(kept, ours);
+    assert_eq!(kept, "Alex's definition");
     let memos: Vec<String> = conn
         .prepare("SELECT m.body FROM memos m JOIN codes c ON c.id = m.target_id WHERE m.target_kind = 'code' AND c.name = 'Tone and warmth' ORDER BY m.id")
         .unwrap()
@@ -186,17 +194,63 @@ fn conflicting_code_edits_are_reported_not_resolved() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(memos.len(), 2, "{memos:?}");
-    assert!(memos.iter().any(|m| m.contains("Sam's definition")));
-    assert!(memos.iter().any(|m| m == "Sam thinks this is saturated"));
-    // Merging again adds no second conflict memo.
+    assert_eq!(memos, ["Sam thinks this is saturated"]);
+    let history = run(&dir, &a, None, &["history"]);
+    assert!(
+        history.contains("conflict:") && history.contains("Sam's definition"),
+        "{history}"
+    );
+    // Merging again: nothing new, nothing changed, no backup.
     let before = fingerprint(&a);
     let out = run(&dir, &a, Some("alex"), &["merge", b.to_str().unwrap()]);
     assert!(
-        out.contains("nothing new") && out.contains("conflict: code"),
+        out.contains("nothing new") && out.contains("no backup taken"),
         "{out}"
     );
     assert_eq!(fingerprint(&a), before);
+    // With --theirs on a fresh copy, their definition wins (and is still listed).
+    let dir2 = tempfile::tempdir().unwrap();
+    let (_, a2, b2) = split_demo(&dir2);
+    run(
+        &dir2,
+        &a2,
+        Some("alex"),
+        &[
+            "codes",
+            "describe",
+            "Tone and warmth",
+            "--definition",
+            "Alex's",
+        ],
+    );
+    run(
+        &dir2,
+        &b2,
+        Some("sam"),
+        &[
+            "codes",
+            "describe",
+            "Tone and warmth",
+            "--definition",
+            "Sam's",
+        ],
+    );
+    let out = run(
+        &dir2,
+        &a2,
+        Some("alex"),
+        &["merge", b2.to_str().unwrap(), "--theirs"],
+    );
+    assert!(out.contains("conflict:"), "{out}");
+    let taken: String = Connection::open(&a2)
+        .unwrap()
+        .query_row(
+            "SELECT definition FROM codes WHERE name = 'Tone and warmth'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(taken, "Sam's");
 }
 
 #[test]
@@ -223,10 +277,7 @@ fn new_documents_come_with_turns_speakers_and_codings() {
         ],
     );
     let out = run(&dir, &a, Some("alex"), &["merge", b.to_str().unwrap()]);
-    assert!(
-        out.contains("documents: 1 added, 5 matched by content"),
-        "{out}"
-    );
+    assert!(out.contains("documents: 1 added, 5 matched"), "{out}");
     let shown: serde_json::Value =
         serde_json::from_str(&run(&dir, &a, None, &["show", "FG6", "--format", "json"])).unwrap();
     let speakers: Vec<&str> = shown["turns"]

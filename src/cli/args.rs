@@ -163,12 +163,34 @@ pub enum Command {
         #[command(subcommand)]
         what: super::exchange_cmds::ExportCommand,
     },
-    /// Bring another coder's study file into this one (a backup is taken first)
+    /// Bring another copy of this study (or another coder's study file) into this one: their
+    /// changes since the copy are replayed, conflicts keep ours and are listed (a backup is
+    /// taken when the merge changes something)
     Merge {
         /// The other study file
         other: PathBuf,
+        /// Take their side of every conflict in this merge
+        #[arg(long)]
+        theirs: bool,
+        /// For a file that shares no history with this study: match coders by name and
+        /// participants by ID (otherwise theirs come in as new people, "alex (other study)")
+        #[arg(long)]
+        match_names: bool,
+        /// Treat an incoming document with one of our names and nearly our text as a revised
+        /// transcript of ours (see `revise`) instead of adding a second document
+        #[arg(long)]
+        revisions: bool,
         #[arg(long, value_enum, default_value_t = Output::Table)]
         format: Output,
+    },
+    /// Replace a document's text with a corrected version (a typo fixed, a name anonymised),
+    /// carrying every coding over through a character diff; codings that touched changed text
+    /// are listed for review (`thematic undo` restores the old text)
+    Revise {
+        /// The document (name, as `docs` lists it)
+        document: String,
+        /// The corrected text (UTF-8), the whole document as `show` prints it
+        file: PathBuf,
     },
     /// Codings, documents and participants per code (themes include their subcodes), for the
     /// whole study or by document, speaker or attribute (a code × group matrix). The global

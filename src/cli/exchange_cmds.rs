@@ -1,17 +1,12 @@
 //! `thematic export …`, `thematic merge`, and `thematic import` of REFI-QDA files.
 
 use super::Context;
-use super::args::Output;
-use super::output::json;
 use crate::error::{Error, Result};
 use crate::exchange::matrix::CountBy;
 use crate::exchange::pseudonymize::Pseudonymizer;
 use crate::exchange::refi::{self, RefiError};
-use crate::exchange::{
-    self, codebook_export, excerpts, from_refi, matrix, merge as merging, to_refi,
-};
+use crate::exchange::{self, codebook_export, excerpts, from_refi, matrix, to_refi};
 use clap::{Subcommand, ValueEnum};
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -474,77 +469,5 @@ fn import_qdpx(
     }
     print_adjustments(&adj);
     println!("(undo the whole import with `thematic undo`)");
-    Ok(())
-}
-
-#[derive(Serialize)]
-struct MergeOutput<'a> {
-    backup: String,
-    #[serde(flatten)]
-    report: &'a merging::MergeReport,
-}
-
-pub fn merge(ctx: &mut Context, other: &Path, format: Output) -> Result<()> {
-    merging::check_other(ctx.study.path(), other)?;
-    let coder = ctx.coder()?;
-    let backup = exchange::backup(&ctx.study)?;
-    let report = merging::merge(&mut ctx.study, other, coder.id)?;
-    if format == Output::Json {
-        return json(&MergeOutput {
-            backup: backup.display().to_string(),
-            report: &report,
-        });
-    }
-    println!("backup of the study before the merge: {}", backup.display());
-    if report.nothing_new {
-        println!(
-            "merged {}: nothing new (everything in it is already in this study)",
-            other.display()
-        );
-    } else {
-        println!("merged {}", other.display());
-    }
-    let r = &report;
-    println!(
-        "  documents: {} added, {} matched by content",
-        r.documents_added.len(),
-        r.documents_matched.len()
-    );
-    list("added", &r.documents_added);
-    println!(
-        "  codes: {} matched by GUID, {} matched by path, {} created, {} filled in",
-        r.codes_matched_by_guid,
-        r.codes_matched_by_path.len(),
-        r.codes_created.len(),
-        r.codes_filled.len()
-    );
-    list("matched by path", &r.codes_matched_by_path);
-    list("created", &r.codes_created);
-    println!(
-        "  coders: {} created, {} matched by name",
-        r.coders_created.len(),
-        r.coders_matched.len()
-    );
-    println!(
-        "  codings: {} added, {} already present; memos: {} added, {} already present",
-        r.codings_added, r.codings_already_present, r.memos_added, r.memos_already_present
-    );
-    println!(
-        "  participants: {} added; {} attribute value(s) set",
-        r.participants_added.len(),
-        r.attribute_values_set
-    );
-    if r.reviews_added + r.codebook_versions_added > 0 {
-        println!(
-            "  consensus decisions: {} added; codebook versions: {} added",
-            r.reviews_added, r.codebook_versions_added
-        );
-    }
-    for c in &r.conflicts {
-        println!("  conflict: {}", crate::text::sanitize(c, false));
-    }
-    if !r.conflicts.is_empty() {
-        println!("  (conflicting codes have their version as a memo on the code)");
-    }
     Ok(())
 }

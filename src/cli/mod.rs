@@ -7,6 +7,7 @@ pub mod args;
 mod codebook_cmds;
 mod coding_cmds;
 pub mod exchange_cmds;
+mod merge_cmds;
 pub mod output;
 pub mod refi_args;
 mod study_cmds;
@@ -91,6 +92,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(c) => c,
     };
     let path = study_path(cli.project)?;
+    // A backup interrupted by a kill leaves a `.partial` file: say so, it is not a backup.
+    if let Some(warning) = crate::exchange::backups::stale_warning(&path) {
+        eprintln!("{warning}");
+    }
     let mut ctx = Context {
         study: Study::open(&path)?,
         coder_name,
@@ -150,12 +155,29 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::History { limit, format } => study_cmds::history(&ctx, limit, format),
         Command::Summary => study_cmds::summary(&ctx),
         Command::Export { what } => exchange_cmds::export(&mut ctx, what, cli.coder.as_deref()),
-        Command::Merge { other, format } => exchange_cmds::merge(&mut ctx, &other, format),
         // Agreement workflow (issue 11).
         Command::Done { document, undo } => agreement_cmds::done(&mut ctx, &document, undo),
         Command::Icr { action } => agreement_cmds::icr(&mut ctx, action),
         Command::Consensus { scope, format } => agreement_cmds::consensus(&mut ctx, &scope, format),
         Command::Suggest(a) => suggest_cmds::run(&mut ctx, cli.coder.as_deref(), &a),
+        Command::Merge {
+            other,
+            theirs,
+            match_names,
+            revisions,
+            format,
+        } => merge_cmds::merge(
+            &mut ctx,
+            &other,
+            crate::exchange::merge::MergeOptions {
+                theirs,
+                match_names,
+                revisions,
+                backup: true,
+            },
+            format,
+        ),
+        Command::Revise { document, file } => merge_cmds::revise(&mut ctx, &document, &file),
         c @ (Command::Frequencies(_)
         | Command::Cooccurrence(_)
         | Command::Search(_)

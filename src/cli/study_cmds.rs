@@ -471,6 +471,9 @@ struct HistoryEntry {
     summary: String,
     undone: bool,
     rows: i64,
+    /// Conflicts a merge met (ours kept unless it ran with --theirs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    conflicts: Vec<String>,
 }
 
 pub fn history(ctx: &Context, limit: usize, format: Output) -> Result<()> {
@@ -489,16 +492,21 @@ pub fn history(ctx: &Context, limit: usize, format: Output) -> Result<()> {
                 summary: r.get(4)?,
                 undone: r.get(5)?,
                 rows: r.get(6)?,
+                conflicts: Vec::new(),
             })
         })?
         .collect::<Result<_, _>>()?;
+    let mut entries = entries;
+    for e in entries.iter_mut().filter(|e| e.kind == "merge") {
+        e.conflicts = crate::exchange::merge::conflicts_of(ctx.study.conn(), e.id)?;
+    }
     if format == Output::Json {
         return json(&entries);
     }
     let table: Vec<Vec<String>> = entries
         .iter()
-        .map(|e| {
-            vec![
+        .flat_map(|e| {
+            let mut lines = vec![vec![
                 e.id.to_string(),
                 e.at.clone(),
                 e.coder.clone().unwrap_or_else(|| "(setup)".into()),
@@ -508,7 +516,17 @@ pub fn history(ctx: &Context, limit: usize, format: Output) -> Result<()> {
                 } else {
                     String::new()
                 },
-            ]
+            ]];
+            for c in &e.conflicts {
+                lines.push(vec![
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    format!("conflict: {}", clip(c, 240)),
+                    String::new(),
+                ]);
+            }
+            lines
         })
         .collect();
     rows(format, &["#", "when", "coder", "what", ""], &table)

@@ -200,6 +200,11 @@ pub fn merge(rec: &mut Recorder, from: &str, into: &str) -> Result<usize> {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<Result<_, _>>()?;
+    // Remembered for team merges (which code the merged one's codings belong to now).
+    rec.tx.execute(
+        "INSERT INTO code_merges (change_id, from_guid, into_guid) VALUES (?1, ?2, ?3)",
+        rusqlite::params![rec.log_target(), source.guid, target.guid],
+    )?;
     let mut moved = 0;
     for (id, coder, doc, start, end) in codings {
         let duplicate: Option<i64> = rec

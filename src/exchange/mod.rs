@@ -2,6 +2,7 @@
 //! exports for people and programs (codebook, excerpts, code × attribute matrix),
 //! pseudonymisation, and merging coders' study files.
 
+pub mod backups;
 pub mod codebook_export;
 pub mod excerpts;
 pub mod from_refi;
@@ -10,6 +11,7 @@ pub mod merge;
 pub mod participant_counts;
 pub mod pseudonymize;
 pub mod refi;
+pub mod revise;
 pub mod to_refi;
 
 pub use pseudonymize::{Pseudonymizer, pseudonymize_text};
@@ -75,11 +77,10 @@ pub fn backup_path(study: &Path) -> PathBuf {
     candidate
 }
 
-/// Backs the study up (SQLite online backup, owner-only file) and returns where.
+/// Backs the study up (verified, owner-only, written under a temporary name; see
+/// [`backups`]) and returns where.
 pub fn backup(study: &Study) -> Result<PathBuf> {
-    let dest = backup_path(study.path());
-    study.backup_to(&dest)?;
-    Ok(dest)
+    backups::backup_file(study.path())
 }
 
 /// Writes an export atomically (temporary file beside it, then rename), readable by the owner

@@ -365,7 +365,7 @@ mod history_tests {
             assert_eq!(count(&study, t), 0, "{t}");
         }
         let err = study.redo(&alex).unwrap_err().to_string();
-        assert!(err.contains("cannot restore a deleted"), "{err}");
+        assert!(err.contains("cannot be redone"), "{err}");
         import_paths(&mut study, alex.id, &[file], None).unwrap();
         assert_eq!(count(&study, "turns"), turns);
     }

@@ -33,7 +33,28 @@ const TABLES: &[(&str, &[&str])] = &[
     ("icr_rounds", &["id"]),
     ("icr_sample", &["id"]),
     ("suggestion_rejections", &["id"]),
+    ("document_text", &["id"]),
+    ("turn_bounds", &["id"]),
 ];
+
+/// Views: a history name for some columns of a real table, recorded in full even though the
+/// table itself is lean, for the rare action that changes them (`revise` replaces a document's
+/// text and moves its turns). Only updates go through a view.
+const VIEWS: &[(&str, &str, &[&str])] = &[
+    (
+        "document_text",
+        "documents",
+        &["id", "content_hash", "char_count", "text"],
+    ),
+    ("turn_bounds", "turns", &["id", "start", "end"]),
+];
+
+fn view(table: &str) -> Option<(&'static str, &'static [&'static str])> {
+    VIEWS
+        .iter()
+        .find(|(v, _, _)| *v == table)
+        .map(|(_, real, cols)| (*real, *cols))
+}
 
 /// Tables whose rows never change after import, so the history keeps only their key (and name
 /// and guid where they have them): a document's text, and its speaker turns. Undoing an import
@@ -66,6 +87,9 @@ fn key_columns(table: &str) -> Result<&'static [&'static str]> {
 
 fn table_name(table: &str) -> Result<&'static str> {
     if let Some(real) = group_table(table) {
+        return Ok(real);
+    }
+    if let Some((real, _)) = view(table) {
         return Ok(real);
     }
     TABLES
@@ -143,8 +167,12 @@ pub fn row_image(tx: &Transaction, table: &str, key: &Key) -> Result<Option<Map<
             .exists(params_from_iter(key.iter()))?;
         return Ok(found.then(Map::new));
     }
+    let columns = match view(table) {
+        Some((_, cols)) => cols.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "),
+        None => "*".to_string(),
+    };
     let sql = format!(
-        "SELECT * FROM {} WHERE {}",
+        "SELECT {columns} FROM {} WHERE {}",
         table_name(table)?,
         where_clause(key_cols)
     );
@@ -224,6 +252,13 @@ pub struct Recorder<'a> {
     pub coder_id: Option<i64>,
     pub now: String,
     seq: i64,
+    /// Rows logged under any change of this action (a merge logs the changes it brings in
+    /// under their own history entries).
+    total: i64,
+    /// The change the next rows are logged under (the action's own, or one it brought in).
+    log_to: i64,
+    /// Keep the action even when it changed no row (a merge that only learnt of changes).
+    keep: bool,
 }
 
 impl<'a> Recorder<'a> {
@@ -235,9 +270,15 @@ impl<'a> Recorder<'a> {
         now: String,
     ) -> Result<Self> {
         tx.prepare_cached(
-            "INSERT INTO changes (at, coder_id, kind, summary) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO changes (at, coder_id, kind, summary, uid) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(rusqlite::params![now, coder_id, kind, summary])?;
+        .execute(rusqlite::params![
+            now,
+            coder_id,
+            kind,
+            summary,
+            crate::study::new_guid()
+        ])?;
         let change_id = tx.last_insert_rowid();
         Ok(Recorder {
             tx,
@@ -245,7 +286,37 @@ impl<'a> Recorder<'a> {
             coder_id,
             now,
             seq: 0,
+            total: 0,
+            log_to: change_id,
+            keep: false,
         })
+    }
+
+    /// Logs the following rows under `change` (a change a merge brought in, recorded with its
+    /// own uid), until called again with the action's own `change_id`.
+    pub fn log_under(&mut self, change: i64) -> Result<()> {
+        self.log_to = change;
+        self.seq = self.tx.query_row(
+            "SELECT ifnull(max(seq), 0) FROM change_rows WHERE change_id = ?1",
+            [change],
+            |r| r.get(0),
+        )?;
+        Ok(())
+    }
+
+    /// The change rows are being logged under now.
+    pub fn log_target(&self) -> i64 {
+        self.log_to
+    }
+
+    /// Rows logged so far by this action, under any change.
+    pub fn rows_logged(&self) -> i64 {
+        self.total
+    }
+
+    /// Commits the action even if it changed no row.
+    pub fn keep_even_if_empty(&mut self) {
+        self.keep = true;
     }
 
     fn log(
@@ -259,6 +330,7 @@ impl<'a> Recorder<'a> {
             return Ok(());
         }
         self.seq += 1;
+        self.total += 1;
         let encode =
             |m: &Option<Map<String, Json>>| m.as_ref().map(|m| Json::Object(m.clone()).to_string());
         self.tx
@@ -266,7 +338,7 @@ impl<'a> Recorder<'a> {
                 "INSERT INTO change_rows (change_id, seq, table_name, row_key, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(rusqlite::params![
-                self.change_id,
+                self.log_to,
                 self.seq,
                 table,
                 key_json(key),
@@ -397,7 +469,7 @@ impl<'a> Recorder<'a> {
 
     /// Commits the action; an action that changed no row leaves no trace in the history.
     pub fn commit(self) -> Result<Option<i64>> {
-        if self.seq == 0 {
+        if self.total == 0 && !self.keep {
             self.tx.rollback()?;
             return Ok(None);
         }
@@ -457,10 +529,127 @@ fn same_row(current: &Option<Map<String, Json>>, expected: &Option<Map<String, J
     }
 }
 
+/// Which columns refer to which table's `id` (for explaining an undo that later actions block).
+const REFERENCES: &[(&str, &str, &str)] = &[
+    ("codings", "code_id", "codes"),
+    ("codings", "document_id", "documents"),
+    ("codings", "coder_id", "coders"),
+    ("codes", "parent_id", "codes"),
+    ("memos", "coder_id", "coders"),
+    ("reviews", "code_id", "codes"),
+    ("reviews", "document_id", "documents"),
+    ("reviews", "reviewer_id", "coders"),
+    ("speakers", "document_id", "documents"),
+    ("speakers", "participant_id", "participants"),
+    ("document_attributes", "document_id", "documents"),
+    ("document_attributes", "attribute_id", "attributes"),
+    ("participant_attributes", "participant_id", "participants"),
+    ("participant_attributes", "attribute_id", "attributes"),
+];
+
+/// Later actions (not undone) that touched the row at `key`, or wrote a row referring to it:
+/// what stands in the way of undoing or redoing `after`.
+fn dependents(tx: &Transaction, after: i64, table: &str, key: &Key) -> Result<Vec<String>> {
+    let mut found: Vec<(i64, String)> = Vec::new();
+    let mut add = |rows: Vec<(i64, String)>| {
+        for r in rows {
+            if !found.iter().any(|f| f.0 == r.0) {
+                found.push(r);
+            }
+        }
+    };
+    let read = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<Vec<(i64, String)>> {
+        let mut stmt = tx.prepare(sql)?;
+        let rows = stmt.query_map(p, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                format!(
+                    "#{} {} ({})",
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?
+                        .unwrap_or_else(|| "setup".into())
+                ),
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    const HEAD: &str = "SELECT DISTINCT c.id, c.summary, k.name FROM change_rows r JOIN changes c ON c.id = r.change_id LEFT JOIN coders k ON k.id = c.coder_id";
+    add(read(
+        &format!(
+            "{HEAD} WHERE r.change_id > ?1 AND c.undone_by IS NULL AND c.kind NOT IN ('undo', 'redo') AND r.table_name = ?2 AND r.row_key = ?3 ORDER BY c.id LIMIT 10"
+        ),
+        &[&after, &table, &key_json(key)],
+    )?);
+    if let [Value::Integer(id)] = key.as_slice() {
+        for (referencing, column, referenced) in REFERENCES {
+            if *referenced != table {
+                continue;
+            }
+            add(read(
+                &format!(
+                    "{HEAD} WHERE r.change_id > ?1 AND c.undone_by IS NULL AND c.kind NOT IN ('undo', 'redo') AND r.table_name = ?2 AND json_extract(r.after, '$.{column}') = ?3 ORDER BY c.id LIMIT 10"
+                ),
+                &[&after, referencing, id],
+            )?);
+        }
+    }
+    found.sort();
+    Ok(found.into_iter().map(|(_, s)| s).take(10).collect())
+}
+
+fn blocked(tx: &Transaction, target: i64, row: &RowChange, backwards: bool) -> Result<Error> {
+    let what = if backwards { "undo" } else { "redo" };
+    let summary: String = tx
+        .query_row("SELECT summary FROM changes WHERE id = ?1", [target], |r| {
+            r.get(0)
+        })
+        .unwrap_or_default();
+    let later = dependents(tx, target, &row.table, &row.key)?;
+    let entity = row.table.trim_end_matches('s');
+    Ok(Error::Conflict(if later.is_empty() {
+        format!(
+            "cannot {what} change #{target} ({summary}): a {entity} row it touched has been changed since"
+        )
+    } else {
+        format!(
+            "cannot {what} change #{target} ({summary}): later actions depend on a {entity} it touched; {what} these first: {}",
+            later.join("; ")
+        )
+    }))
+}
+
+fn is_constraint(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Sql(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation
+    )
+}
+
 /// Replays a change backwards (undo) or forwards (redo) inside `rec`, refusing when a row has
-/// been changed since (by another coder or process), so nothing is overwritten silently.
+/// been changed since (by another coder or process), so nothing is overwritten silently. A
+/// merge takes the changes it brought in with it.
 pub(crate) fn replay(rec: &mut Recorder, target: i64, backwards: bool) -> Result<()> {
-    let mut rows = load_rows(&rec.tx, target)?;
+    let children: Vec<i64> = rec
+        .tx
+        .prepare_cached("SELECT id FROM changes WHERE merged_by = ?1 ORDER BY id")?
+        .query_map([target], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    // Their rows were written before the merge's own (the merge adds what they lacked).
+    let mut order: Vec<i64> = children;
+    order.push(target);
+    if backwards {
+        order.reverse();
+    }
+    for id in order {
+        replay_one(rec, target, id, backwards)?;
+    }
+    Ok(())
+}
+
+fn replay_one(rec: &mut Recorder, target: i64, change: i64, backwards: bool) -> Result<()> {
+    let mut rows = load_rows(&rec.tx, change)?;
     if backwards {
         rows.reverse();
     }
@@ -471,20 +660,42 @@ pub(crate) fn replay(rec: &mut Recorder, target: i64, backwards: bool) -> Result
             (&row.before, &row.after)
         };
         let current = row_image(&rec.tx, &row.table, &row.key)?;
+        if row.table == "coders" {
+            // A coder stays once the history names them (undoing a merge keeps the coders it
+            // brought in, whose changes it lists); redo finds them in place.
+            let named: bool = match &row.key[..] {
+                [Value::Integer(id)] => rec
+                    .tx
+                    .prepare_cached("SELECT count(*) > 0 FROM changes WHERE coder_id = ?1")?
+                    .query_row([id], |r| r.get(0))?,
+                _ => false,
+            };
+            if same_row(&current, wanted) || (wanted.is_none() && named) {
+                continue;
+            }
+        }
         if !same_row(&current, expected) {
-            return Err(Error::Conflict(format!(
-                "cannot {} change #{target}: a {} row it touched has been changed since",
-                if backwards { "undo" } else { "redo" },
-                row.table.trim_end_matches('s')
-            )));
+            return Err(blocked(&rec.tx, target, &row, backwards)?);
         }
         if LEAN_TABLES.contains(&row.table.as_str()) && wanted.is_some() && current.is_none() {
+            let summary: String = rec
+                .tx
+                .query_row("SELECT summary FROM changes WHERE id = ?1", [target], |r| {
+                    r.get(0)
+                })
+                .unwrap_or_default();
             return Err(Error::Conflict(format!(
-                "cannot restore a deleted {} from the history",
-                row.table.trim_end_matches('s')
+                "cannot {} change #{target} ({summary}): it {} documents, and the history keeps only a document's name and key, not its text and turns (that keeps imports fast). Imports and merges that add documents cannot be redone, and undoing a document's deletion is not possible; import or merge the file again instead",
+                if backwards { "undo" } else { "redo" },
+                if backwards { "deleted" } else { "added" },
             )));
         }
-        restore_row(&rec.tx, &row.table, &row.key, &current, wanted)?;
+        if let Err(e) = restore_row(&rec.tx, &row.table, &row.key, &current, wanted) {
+            if is_constraint(&e) {
+                return Err(blocked(&rec.tx, target, &row, backwards)?);
+            }
+            return Err(e);
+        }
         let now = row_image(&rec.tx, &row.table, &row.key)?;
         rec.log(&row.table, &row.key, &current, &now)?;
     }

@@ -370,7 +370,7 @@ impl Study {
         let target: Option<(i64, String)> = self
             .conn
             .prepare_cached(
-                "SELECT id, summary FROM changes WHERE coder_id = ?1 AND kind NOT IN ('undo', 'redo') AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
+                "SELECT id, summary FROM changes WHERE coder_id = ?1 AND kind NOT IN ('undo', 'redo') AND undone_by IS NULL AND merged_by IS NULL ORDER BY id DESC LIMIT 1",
             )?
             .query_row([coder.id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
@@ -401,7 +401,7 @@ impl Study {
         let mut target = None;
         {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT c.kind, c.target, t.undone_by IS NOT NULL, t.summary FROM changes c LEFT JOIN changes t ON t.id = c.target WHERE c.coder_id = ?1 ORDER BY c.id DESC",
+                "SELECT c.kind, c.target, t.undone_by IS NOT NULL, t.summary FROM changes c LEFT JOIN changes t ON t.id = c.target WHERE c.coder_id = ?1 AND c.merged_by IS NULL ORDER BY c.id DESC",
             )?;
             let mut rows = stmt.query([coder.id])?;
             while let Some(r) = rows.next()? {

@@ -282,11 +282,8 @@ impl Store {
                     },
                 )
                 .ok();
-                let (n, carried) = s.change(
-                    me,
-                    "review",
-                    &format!("resolve {on}: {what}"),
-                    |rec| {
+                let (n, carried) =
+                    s.change(me, "review", &format!("resolve {on}: {what}"), |rec| {
                         let n = review::resolve(rec, coder.id, doc, code, unit, &decision)?;
                         let carried = match &cmp {
                             Some(cmp) => Some(
@@ -295,8 +292,7 @@ impl Store {
                             None => None,
                         };
                         Ok((n, carried))
-                    },
-                )?;
+                    })?;
                 out.message = format!(
                     "resolved ({what}): {n} coding(s) written under '{}'{} (u undoes)",
                     review::CONSENSUS_CODER,

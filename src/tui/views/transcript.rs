@@ -225,12 +225,7 @@ fn draw_text(
     }
 }
 
-fn margin_line<'a>(
-    app: &App,
-    codings: &[&Coding],
-    width: usize,
-    line: (usize, usize),
-) -> Line<'a> {
+fn margin_line<'a>(app: &App, codings: &[&Coding], width: usize, line: (usize, usize)) -> Line<'a> {
     // One label per code, own codes first; when other coders' codings show, every coder who
     // applied the code is named by initial after the name — and the initials are never cut
     // (the name is shortened instead). Each label gets an even share of the margin.
@@ -324,7 +319,11 @@ fn margin_line<'a>(
         if room < 2 {
             break;
         }
-        let cell = if coded + i + 1 == n { room } else { share.min(room) };
+        let cell = if coded + i + 1 == n {
+            room
+        } else {
+            share.min(room)
+        };
         let text = fit(&label, cell.saturating_sub(1));
         used += unicode_width::UnicodeWidthStr::width(text.as_str()) + 1;
         spans.push(Span::styled(text, style));
