@@ -699,3 +699,39 @@ fn another_sessions_drafts_reload_quietly_real_changes_say_so() {
         Some("the study changed on disk; reloaded")
     );
 }
+
+#[test]
+fn consensus_codings_are_not_pooled_with_the_coders_in_counts() {
+    let mut t = open();
+    t.keys("o");
+    assert!(t.app.show_others);
+    let habit = t.app.codes.iter().find(|c| c.name == "Habit").unwrap().id;
+    let before = t
+        .app
+        .counts
+        .get(&habit)
+        .copied()
+        .unwrap_or_default()
+        .codings;
+    {
+        let mut study = Study::open(&t.path).unwrap();
+        let doc = t.app.doc.as_ref().unwrap().id;
+        study
+            .change(None, "review", "consensus", |rec| {
+                let c = thematic::study::ensure_coder_in(rec, "consensus", true)?;
+                thematic::coding::add(rec, doc, habit, c.id, 0, 5)
+            })
+            .unwrap();
+    }
+    t.app.tick();
+    assert_eq!(
+        t.app
+            .counts
+            .get(&habit)
+            .copied()
+            .unwrap_or_default()
+            .codings,
+        before,
+        "the consensus coding repeats a coder's; not counted again"
+    );
+}

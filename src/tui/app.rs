@@ -165,6 +165,22 @@ pub fn ordered_attributes(attrs: &std::collections::BTreeMap<String, String>) ->
     v
 }
 
+/// Codings per (code, document) as the codebook counts them: one coder's (`mine`) or every
+/// coder's — but never the consensus coder's with the others', since a review's decisions
+/// repeat the codings they came from (unless you are the consensus coder).
+fn code_document_counts(
+    conn: &rusqlite::Connection,
+    mine: Option<i64>,
+) -> Result<Vec<(i64, i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.code_id, c.document_id, count(*) FROM codings c JOIN coders k ON k.id = c.coder_id
+          WHERE (?1 IS NULL AND k.is_consensus = 0) OR c.coder_id = ?1
+          GROUP BY c.code_id, c.document_id",
+    )?;
+    let rows = stmt.query_map([mine], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 /// Is `path` the demo study (`thematic` with no --project)?
 fn is_demo(path: &std::path::Path) -> bool {
     let demo = crate::config::demo_study_path();
@@ -330,10 +346,7 @@ impl App {
             .map(|(i, c)| (c.id, i))
             .collect();
         let mine = (!self.show_others).then_some(self.coder.id);
-        self.counts = subtree_counts(
-            &self.codes,
-            &crate::coding::view::code_document_counts(conn, mine)?,
-        );
+        self.counts = subtree_counts(&self.codes, &code_document_counts(conn, mine)?);
         self.coding_memos = crate::coding::view::codings_with_memos(conn)?;
         self.coder_names = self
             .store

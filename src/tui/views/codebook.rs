@@ -144,6 +144,12 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
                 app.theme.dim(),
             ));
         }
+        if app.show_others {
+            d.push(Line::styled(
+                "Counts leave out consensus codings (they repeat the coders').",
+                app.theme.dim(),
+            ));
+        }
         frame.render_widget(Paragraph::new(d).wrap(Wrap { trim: true }), area);
     }
 }
