@@ -425,7 +425,8 @@ pub(crate) fn normalize(name: &str) -> String {
 
 /// Decides which label candidates are accepted: timestamped labels always;
 /// otherwise the name must recur, be a role word, or the file must be dense
-/// with labels (at least 4 candidates, on at least 80% of its units).
+/// with labels (at least 4 candidates, on at least 80% of its units; or every one of at least
+/// two units opens with a label, as in a short exchange where each person speaks once).
 #[derive(Debug, Default)]
 pub(crate) struct LabelPolicy {
     counts: HashMap<String, usize>,
@@ -444,7 +445,8 @@ impl LabelPolicy {
         }
         LabelPolicy {
             counts,
-            dense: total >= 4 && total.saturating_mul(5) >= units.saturating_mul(4),
+            dense: (total >= 4 && total.saturating_mul(5) >= units.saturating_mul(4))
+                || (total >= 2 && total >= units),
         }
     }
 

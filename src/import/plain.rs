@@ -140,6 +140,13 @@ mod tests {
     }
 
     #[test]
+    fn every_paragraph_labelled_once_is_still_labels() {
+        let t = parse("Anna: I use the portal every week.\n\nBen: I never do.\n");
+        let who: Vec<_> = t.turns.iter().map(|t| t.speaker.clone()).collect();
+        assert_eq!(who, vec![Some("Anna".to_string()), Some("Ben".to_string())]);
+    }
+
+    #[test]
     fn single_colon_sentence_is_not_a_label() {
         let text = "Ann: hello\nNote: the doctor said so\nAnn: bye\n";
         let p = parse(text);
