@@ -774,3 +774,27 @@ fn the_saturation_chart_draws_no_bar_for_nothing_new_and_no_label_over_bars() {
     }
     assert_eq!(cols.len(), with_new, "{screen}");
 }
+
+#[test]
+fn esc_after_a_jump_from_review_returns_to_the_same_disagreement() {
+    use thematic::tui::study_views::View;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.thematic");
+    thematic::demo::build(&path).unwrap();
+    let mut t = T {
+        app: app_on(&path, "alex"),
+        path,
+        _dir: dir,
+    };
+    t.keys("A D");
+    assert_eq!(t.app.view, Some(View::Review));
+    t.keys("j");
+    let sel = t.app.review.as_ref().unwrap().sel;
+    let d = t.app.review.as_ref().unwrap().items[sel].clone();
+    t.keys("Enter");
+    assert_eq!(t.app.view, None);
+    assert_eq!(t.app.doc.as_ref().unwrap().id, d.document_id);
+    t.keys("j Esc");
+    assert_eq!(t.app.view, Some(View::Review));
+    assert_eq!(t.app.review.as_ref().unwrap().sel, sel);
+}
