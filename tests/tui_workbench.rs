@@ -735,3 +735,66 @@ fn consensus_codings_are_not_pooled_with_the_coders_in_counts() {
         "the consensus coding repeats a coder's; not counted again"
     );
 }
+
+#[test]
+fn the_saturation_chart_draws_no_bar_for_nothing_new_and_no_label_over_bars() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.thematic");
+    thematic::demo::build(&path).unwrap();
+    let mut app = app_on(&path, "alex");
+    app.handle_event(Event::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('F'),
+        KeyModifiers::NONE,
+    )));
+    app.handle_event(Event::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('4'),
+        KeyModifiers::NONE,
+    )));
+    let st = app.analysis.as_ref().unwrap();
+    let points = &st.saturation.as_ref().unwrap().points;
+    let with_new = points.iter().filter(|p| !p.new_codes.is_empty()).count();
+    assert!(
+        with_new < points.len(),
+        "the demo has transcripts adding nothing"
+    );
+    let screen = render(&app, 160, 48);
+    let bar_rows: Vec<&str> = screen.lines().filter(|l| l.contains('█')).collect();
+    assert!(!bar_rows.is_empty(), "{screen}");
+    // One column per transcript that added codes, none for +0.
+    let mut cols = std::collections::BTreeSet::new();
+    for l in &bar_rows {
+        for (i, c) in l.chars().enumerate() {
+            if c == '█' {
+                cols.insert(i);
+            }
+        }
+        // No text on a row the bars occupy (the axis labels sit outside the plot).
+        let inner: String = l.chars().skip(3).filter(|c| c.is_alphabetic()).collect();
+        assert!(inner.is_empty(), "a label over the bars: {l}");
+    }
+    assert_eq!(cols.len(), with_new, "{screen}");
+}
+
+#[test]
+fn esc_after_a_jump_from_review_returns_to_the_same_disagreement() {
+    use thematic::tui::study_views::View;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.thematic");
+    thematic::demo::build(&path).unwrap();
+    let mut t = T {
+        app: app_on(&path, "alex"),
+        path,
+        _dir: dir,
+    };
+    t.keys("A D");
+    assert_eq!(t.app.view, Some(View::Review));
+    t.keys("j");
+    let sel = t.app.review.as_ref().unwrap().sel;
+    let d = t.app.review.as_ref().unwrap().items[sel].clone();
+    t.keys("Enter");
+    assert_eq!(t.app.view, None);
+    assert_eq!(t.app.doc.as_ref().unwrap().id, d.document_id);
+    t.keys("j Esc");
+    assert_eq!(t.app.view, Some(View::Review));
+    assert_eq!(t.app.review.as_ref().unwrap().sel, sel);
+}

@@ -384,7 +384,7 @@ impl App {
             }
         }
         if self.memos.is_some() {
-            self.open_memos()?;
+            self.load_memos()?;
         }
         self.refresh_views();
         Ok(())

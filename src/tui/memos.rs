@@ -47,8 +47,16 @@ impl MemoBrowser {
 }
 
 impl App {
-    /// Opens (or refreshes) the memo browser in the main pane.
+    /// Opens the memo browser in the main pane.
     pub fn open_memos(&mut self) -> Result<()> {
+        self.load_memos()?;
+        self.retrieval = None;
+        self.focus = Pane::Main;
+        Ok(())
+    }
+
+    /// (Re)reads every memo into the browser, keeping its search and place.
+    pub fn load_memos(&mut self) -> Result<()> {
         let conn = self.store.study.conn();
         let memos = crate::memo::list(conn, None)?;
         let mut all = Vec::with_capacity(memos.len());
@@ -78,9 +86,7 @@ impl App {
             sel: self.memos.as_ref().map_or(0, |m| m.sel),
         };
         b.search(&query);
-        self.retrieval = None;
         self.memos = Some(b);
-        self.focus = Pane::Main;
         Ok(())
     }
 

@@ -12,12 +12,14 @@ pub struct StudySearch {
     pub hits: Vec<(i64, usize, usize)>,
     /// The match the cursor was last moved to.
     pub at: Option<usize>,
+    /// Each document's place in study order (the order `hits` is sorted by).
+    pub rank: std::collections::HashMap<i64, usize>,
 }
 
 impl StudySearch {
     /// The matches in document `doc`, as a slice of `hits`.
-    pub fn in_document(&self, doc: i64, order: &[i64]) -> &[(i64, usize, usize)] {
-        let rank = |d: i64| order.iter().position(|&o| o == d).unwrap_or(usize::MAX);
+    pub fn in_document(&self, doc: i64) -> &[(i64, usize, usize)] {
+        let rank = |d: i64| self.rank.get(&d).copied().unwrap_or(usize::MAX);
         let r = rank(doc);
         let lo = self.hits.partition_point(|h| rank(h.0) < r);
         let hi = self.hits.partition_point(|h| rank(h.0) <= r);
@@ -74,6 +76,12 @@ impl App {
             query: query.to_string(),
             hits,
             at: None,
+            rank: self
+                .docs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id, i))
+                .collect(),
         });
         self.search_step(true);
     }
@@ -86,10 +94,10 @@ impl App {
         if self.study_hits.as_ref().is_none_or(|s| s.query != q) {
             return self.study_search(&q);
         }
-        let order: Vec<i64> = self.docs.iter().map(|d| d.id).collect();
-        let rank = |d: i64| order.iter().position(|&o| o == d).unwrap_or(usize::MAX);
-        let here = (self.doc.as_ref().map_or(0, |d| rank(d.id)), self.cursor);
         let Some(s) = &self.study_hits else { return };
+        // The order the matches were found in (documents as listed at search time).
+        let rank = |d: i64| s.rank.get(&d).copied().unwrap_or(usize::MAX);
+        let here = (self.doc.as_ref().map_or(0, |d| rank(d.id)), self.cursor);
         let m = s.hits.len();
         if m == 0 {
             return self.set_message(format!("not found in any document: {q}"));

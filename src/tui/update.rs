@@ -303,7 +303,10 @@ impl App {
             Action::MoveCode | Action::MergeCode => {
                 if let Some(c) = self.selected_code() {
                     let (id, path) = (c.id, c.path.clone());
-                    let subtree = crate::codebook::subtree_ids(&self.codes, id);
+                    let subtree: std::collections::HashSet<i64> =
+                        crate::codebook::subtree_ids(&self.codes, id)
+                            .into_iter()
+                            .collect();
                     let mut pool: Vec<(Item, String)> = self
                         .codes
                         .iter()

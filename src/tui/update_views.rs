@@ -110,14 +110,14 @@ impl App {
             Action::AcceptNeither => Decision::Neither,
             Action::Open => {
                 let (doc, at) = (d.document_id, d.start as usize);
-                self.view = None;
                 // Recoding a disagreement needs every coder's version in view.
                 let unblinded = !self.show_others;
                 self.show_others = true;
                 if let Err(e) = self.reload() {
                     self.set_message(format!("error: {e}"));
                 }
-                self.jump_to(doc, at);
+                // Esc in the transcript comes back to this disagreement.
+                self.jump_with_return(doc, at);
                 if unblinded {
                     self.set_message("showing every coder's codings to recode (o hides them)");
                 }

@@ -446,15 +446,15 @@ fn saturation(app: &App, st: &AnalysisState, area: Rect, frame: &mut Frame) {
         Chart::new(datasets)
             .legend_position(None)
             .x_axis(
+                // Axis titles would sit inside the plot, over bars: the heading below names
+                // both series instead.
                 Axis::default()
-                    .title("transcripts in order")
                     .bounds([first, max_x])
                     .labels(x_labels)
                     .style(app.theme.dim()),
             )
             .y_axis(
                 Axis::default()
-                    .title("codes")
                     .bounds([0.0, max_y])
                     .labels(vec![Line::from("0"), Line::from(format!("{max_y:.0}"))])
                     .style(app.theme.dim()),

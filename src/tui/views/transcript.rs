@@ -40,11 +40,10 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let geo = layout::transcript_geometry(area);
     let rows = app.visible_rows();
     let selection = app.selection();
-    let order: Vec<i64> = app.docs.iter().map(|d| d.id).collect();
     let hits = app
         .study_hits
         .as_ref()
-        .map_or(&[][..], |s| s.in_document(doc.id, &order));
+        .map_or(&[][..], |s| s.in_document(doc.id));
     let buf = frame.buffer_mut();
     for (i, row) in rows.iter().enumerate() {
         let y = geo.text.y + i as u16;
