@@ -205,3 +205,104 @@ impl App {
         self.data_version = self.store.study.data_version().unwrap_or(self.data_version);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suggest::planted::{PlantedOptions, generate};
+    use crate::tui::action::Action;
+
+    /// A planted study with a trained model, opened in the workbench as a second coder.
+    fn workbench() -> (tempfile::TempDir, App) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.thematic");
+        generate(
+            &path,
+            &PlantedOptions {
+                docs: 6,
+                turns_per_doc: 40,
+                codes: 3,
+                seed: 5,
+            },
+        )
+        .unwrap();
+        let study = crate::Study::open(&path).unwrap();
+        let conn = study.conn();
+        crate::suggest::ensure_schema(conn).unwrap();
+        let (coder, note) = crate::suggest::choose_coder(conn, Some("planted"), "x").unwrap();
+        let m = model::train(
+            conn,
+            &coder,
+            &note,
+            crate::suggest::dataset::UnitKind::Turn,
+            Default::default(),
+            "now",
+            0,
+        )
+        .unwrap();
+        m.store(conn).unwrap();
+        let app = App::new(
+            study,
+            "kim",
+            super::super::keymap::Keymap::default(),
+            super::super::theme::Theme::plain(),
+            ratatui::layout::Rect::new(0, 0, 120, 40),
+        )
+        .unwrap();
+        (dir, app)
+    }
+
+    fn own_codings(app: &App) -> usize {
+        let doc = app.doc.as_ref().unwrap();
+        doc.codings
+            .iter()
+            .filter(|c| c.coder_id == app.coder.id)
+            .count()
+    }
+
+    #[test]
+    fn accept_and_reject_from_the_margin_are_undoable() {
+        let (_dir, mut app) = workbench();
+        // One coder so far: not a blind round, so suggestions show once a model exists.
+        let items = app.suggest.current(&app);
+        assert!(!items.is_empty(), "the planted study yields suggestions");
+        // The cursor picks the most confident suggestion of its unit.
+        let first = items
+            .iter()
+            .filter(|s| s.start == items[0].start)
+            .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
+            .unwrap()
+            .clone();
+        let labels = margin_labels(&app, first.start as usize, first.end as usize);
+        assert!(labels.iter().any(|(l, _)| l.starts_with('?')), "{labels:?}");
+
+        app.cursor = first.start as usize;
+        app.act(Action::AcceptSuggestion);
+        assert_eq!(own_codings(&app), 1, "{:?}", app.message);
+        let kind: String = app
+            .store
+            .study
+            .conn()
+            .query_row(
+                "SELECT kind FROM changes ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kind, crate::suggest::actions::ACCEPT_KIND);
+        app.act(Action::Undo);
+        assert_eq!(own_codings(&app), 0);
+
+        // Reject: gone from the margin; undo brings it back.
+        let same = |s: &Suggestion| s.start == first.start && s.code_id == first.code_id;
+        app.cursor = first.start as usize;
+        app.act(Action::RejectSuggestion);
+        assert!(!app.suggest.current(&app).iter().any(same));
+        app.act(Action::Undo);
+        assert!(app.suggest.current(&app).iter().any(same));
+
+        // S hides them.
+        app.act(Action::ToggleSuggestions);
+        assert!(app.suggest.current(&app).is_empty());
+    }
+}
