@@ -323,13 +323,24 @@ fn report_is_one_self_contained_file() {
 
 #[test]
 fn version_one_files_are_migrated_with_search() {
-    let (_dir, p) = seeded();
+    // A version-1 file as version 1 wrote it: the base schema without its version-2 part
+    // (dropping objects from a current file stops working once later versions add columns).
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v1.thematic");
     {
-        // Turn the file back into schema version 1.
+        let schema = include_str!("../schema.sql");
+        let v1 = &schema[..schema.find("-- Version 2").unwrap()];
         let conn = rusqlite::Connection::open(&p).unwrap();
+        conn.execute_batch(v1).unwrap();
         conn.execute_batch(
-            "DROP TRIGGER turns_fts_delete; DROP TRIGGER turns_fts_update;
-             DROP TABLE turns_fts; DROP INDEX codings_analysis; PRAGMA user_version = 1;",
+            "PRAGMA user_version = 1;
+             INSERT INTO meta (key, value) VALUES ('name', 'v1'), ('created_at', '2025-01-01T00:00:00.000Z');
+             INSERT INTO documents (guid, name, source_name, format, content_hash, char_count, imported_at, text)
+             VALUES ('0b1e0000-0000-4000-8000-000000000001', 'FG1', 'FG1.txt', 'txt', 'x', 48, 't',
+                     'Ana: the clinic was far.
+Ben: the clinic again.
+');
+             INSERT INTO turns (document_id, idx, speaker, start, \"end\") VALUES (1, 0, 'Ana', 0, 24), (1, 1, 'Ben', 25, 47);",
         )
         .unwrap();
     }
