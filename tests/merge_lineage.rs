@@ -200,6 +200,18 @@ fn deletions_merges_and_moves_travel_and_nothing_comes_back() {
     run(&dir, &coder, "sam", &["merge", lead.to_str().unwrap()]);
     assert_eq!(code_names(&coder), code_names(&lead));
     assert_eq!(codings(&coder), codings(&lead));
+    // The lead's last merge, undone and merged again: the same result.
+    let merged = (code_names(&lead), codings(&lead));
+    run(&dir, &lead, "lead", &["undo"]);
+    assert_eq!(
+        codings(&lead),
+        [
+            ("Access".into(), "lead".into(), "portal is slow".into()),
+            ("Access".into(), "sam".into(), "waiting room".into()),
+        ]
+    );
+    run(&dir, &lead, "lead", &["merge", coder.to_str().unwrap()]);
+    assert_eq!((code_names(&lead), codings(&lead)), merged);
 }
 
 #[test]

@@ -24,6 +24,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value as Json};
 use std::collections::{HashMap, HashSet};
 
+/// Marks the uid of a change brought in again after the merge that first brought it was
+/// undone: `UID:again:MERGE`. It counts as the change UID.
+const AGAIN: &str = ":again:";
+
 /// One of their recorded changes.
 #[derive(Debug, Clone)]
 struct TheirChange {
@@ -52,9 +56,13 @@ impl Lineage {
             "SELECT c.uid FROM changes c LEFT JOIN changes m ON m.id = c.merged_by
               WHERE c.uid IS NOT NULL AND (c.merged_by IS NULL OR m.undone_by IS NULL)",
             [],
-            |r| r.get(0),
+            |r| r.get::<_, String>(0),
         )?
         .into_iter()
+        .flat_map(|u| {
+            let original = u.find(AGAIN).map(|i| u[..i].to_string());
+            std::iter::once(u).chain(original)
+        })
         .collect();
         let known: HashSet<String> = query(
             tx,
@@ -169,8 +177,8 @@ impl Lineage {
         Ok(())
     }
 
-    /// Our history entry for one of their changes: a new one, or the entry of an undone merge
-    /// that brought it in before (it comes in again with this merge).
+    /// Our history entry for one of their changes (a change an undone merge brought in before
+    /// comes in again under a new entry).
     fn header(
         &self,
         rec: &mut Recorder,
@@ -185,13 +193,12 @@ impl Lineage {
             .prepare_cached("SELECT id FROM changes WHERE uid = ?1")?
             .query_row([&ch.uid], |r| r.get(0))
             .optional()?;
-        if let Some(id) = existing {
-            rec.tx.execute(
-                "UPDATE changes SET merged_by = ?1 WHERE id = ?2",
-                [merge_id, id],
-            )?;
-            return Ok(id);
-        }
+        // Brought in before by a merge since undone: that entry keeps its uid and rows (the
+        // undone merge's redo replays them); this merge's entry is the same change again.
+        let uid = match existing {
+            Some(_) => format!("{}{AGAIN}{merge_id}", ch.uid),
+            None => ch.uid.clone(),
+        };
         let coder = match ch.coder {
             Some(c) => match resolve(rec, f, ids, "coders", c)? {
                 Resolved::Ours(o) => Some(o),
@@ -205,7 +212,7 @@ impl Lineage {
             .and_then(|u| local.get(u).copied());
         rec.tx.execute(
             "INSERT INTO changes (at, coder_id, kind, summary, uid, merged_by, target) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![ch.at, coder, ch.kind, ch.summary, ch.uid, merge_id, target],
+            params![ch.at, coder, ch.kind, ch.summary, uid, merge_id, target],
         )?;
         Ok(rec.tx.last_insert_rowid())
     }
