@@ -83,8 +83,15 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     }
     let mut hints = Vec::new();
     let mut shown = Vec::new();
+    // A key bound in a nearer context shadows a wider one's (review's B is "both", not the
+    // memo browser): the footer lists only what the key does here.
+    let mut claimed: Vec<crate::tui::key::Key> = Vec::new();
     for ctx in app.contexts() {
-        for b in app.keymap.of(ctx) {
+        let bindings: Vec<_> = app.keymap.of(ctx).collect();
+        for b in &bindings {
+            if claimed.contains(&b.key) {
+                continue;
+            }
             if let Some(h) = b.hint {
                 if shown.contains(&b.action) {
                     continue;
@@ -108,6 +115,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
                 hints.push(Span::raw(format!(" {h} ")));
             }
         }
+        claimed.extend(bindings.iter().map(|b| b.key));
     }
     let lines = vec![Line::from(first), Line::from(hints)];
     frame.render_widget(Paragraph::new(lines), area);
