@@ -798,3 +798,39 @@ fn esc_after_a_jump_from_review_returns_to_the_same_disagreement() {
     assert_eq!(t.app.view, Some(View::Review));
     assert_eq!(t.app.review.as_ref().unwrap().sel, sel);
 }
+
+#[test]
+fn codebook_names_stay_distinct_at_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.thematic");
+    thematic::demo::build(&path).unwrap();
+    let mut app = app_on(&path, "alex");
+    app.resize(Rect::new(0, 0, 80, 24));
+    let screen = render(&app, 80, 24);
+    // The codebook pane's rows: what sits between its borders on the left.
+    let rows: Vec<String> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Codebook"))
+        .skip(1)
+        .take_while(|l| !l.starts_with('└'))
+        .map(|l| l.chars().take(22).collect())
+        .collect();
+    assert!(rows.len() > 5, "{screen}");
+    let mut seen = std::collections::HashSet::new();
+    for r in &rows {
+        assert!(
+            seen.insert(r.clone()),
+            "two rows read the same: {r}\n{screen}"
+        );
+    }
+    // The selected code's whole path is on the status row when the codebook has the keys.
+    let mut t = T {
+        app,
+        path,
+        _dir: dir,
+    };
+    t.keys("Tab Tab j j j");
+    let screen = render(&t.app, 80, 24);
+    let code = t.app.selected_code().unwrap().path.clone();
+    assert!(screen.contains(&code), "{code}\n{screen}");
+}

@@ -67,18 +67,19 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
             .codes
             .get(i + 1)
             .is_some_and(|n| n.parent_id == Some(c.id));
-        let label = if app.code_filter.is_empty() {
-            format!(
-                "{}{}{}",
-                "  ".repeat(c.depth),
-                if has_children { "› " } else { "" },
-                c.name
-            )
-        } else {
-            c.path.clone()
-        };
         let room = w.saturating_sub(right.width() + 2);
-        let label = fit(&label, room);
+        // Names are cut in the middle, so codes with the same long start stay distinct.
+        let label = if app.code_filter.is_empty() {
+            let lead = format!(
+                "{}{}",
+                "  ".repeat(c.depth),
+                if has_children { "› " } else { "" }
+            );
+            let name = super::fit_middle(&c.name, room.saturating_sub(lead.width()));
+            format!("{lead}{name}")
+        } else {
+            super::fit_middle(&c.path, room)
+        };
         let pad = w.saturating_sub(2 + label.width() + right.width());
         let sel = row == app.code_sel;
         let base = if sel {

@@ -20,7 +20,7 @@ use super::popup::Popup;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, BorderType, Borders, Clear};
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub fn draw(app: &App, frame: &mut Frame) {
     let size = frame.area();
@@ -125,6 +125,47 @@ pub fn fit(s: &str, width: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// `s` cut in the middle to `width` columns ("Expect SM…of care"): names sharing a long
+/// start stay told apart in a narrow pane.
+pub fn fit_middle(s: &str, width: usize) -> String {
+    let s = crate::text::sanitize(s, false);
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width || width < 8 {
+        return fit(&s, width);
+    }
+    // The tail is whole words (at most half the room); without one, cut at the end.
+    let chars: Vec<char> = s.chars().collect();
+    let mut start = chars.len();
+    let mut w = 0;
+    while start > 0 {
+        let cw = chars[start - 1].width().unwrap_or(0);
+        if w + cw > (width - 1) / 2 {
+            break;
+        }
+        w += cw;
+        start -= 1;
+    }
+    while start < chars.len() && start > 0 && !chars[start - 1].is_whitespace() {
+        start += 1;
+    }
+    let tail: String = chars[start..].iter().collect::<String>().trim().to_string();
+    if tail.is_empty() {
+        return fit(&s, width);
+    }
+    let head_w = width - 1 - tail.width();
+    let mut head = String::new();
+    let mut w = 0;
+    for &c in &chars[..start] {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > head_w {
+            break;
+        }
+        head.push(c);
+        w += cw;
+    }
+    format!("{}…{tail}", head.trim_end())
 }
 
 /// First row shown of a list of `n` items `h` rows high whose selection is `sel`.

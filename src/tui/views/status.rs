@@ -51,6 +51,13 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         " {} · {}{blind} · {position}{mode} ",
         app.study_name, app.coder.name,
     );
+    // A position (or code path) that would be cut gets the row: study and coder step aside.
+    if unicode_width::UnicodeWidthStr::width(left.as_str()) > w {
+        left = format!(
+            " {} ",
+            super::fit_middle(&format!("{position}{mode}"), w.saturating_sub(2))
+        );
+    }
     // A message that would be cut gets the row: the study and coder step aside.
     if let Some(m) = &app.message {
         let need = unicode_width::UnicodeWidthStr::width(left.as_str())
