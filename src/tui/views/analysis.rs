@@ -17,7 +17,11 @@ use ratatui::widgets::{
 
 pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let Some(st) = &app.analysis else { return };
-    let block = view_block(app, " Analysis (all coders) ".into(), area.width);
+    let block = view_block(
+        app,
+        " Analysis (independent coders pooled; not consensus) ".into(),
+        area.width,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [tabs, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
