@@ -111,7 +111,7 @@ pub fn merge(ctx: &mut Context, other: &Path, opts: MergeOptions, format: Output
     }
     if !r.conflicts.is_empty() {
         println!(
-            "  ({} conflict(s); `thematic history` lists them with this merge; merge again with --theirs to take their side)",
+            "  ({} conflict(s); `thematic history` lists them with this merge; to take their side, `thematic undo` and merge again with --theirs)",
             r.conflicts.len()
         );
     }

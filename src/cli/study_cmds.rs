@@ -478,7 +478,9 @@ struct HistoryEntry {
 
 pub fn history(ctx: &Context, limit: usize, format: Output) -> Result<()> {
     let mut stmt = ctx.study.conn().prepare(
-        "SELECT c.id, c.at, k.name, c.kind, c.summary, c.undone_by IS NOT NULL,
+        "SELECT c.id, c.at, k.name, c.kind,
+                ifnull('[came with merge #' || c.merged_by || '] ', '') || c.summary,
+                c.undone_by IS NOT NULL,
                 (SELECT count(*) FROM change_rows r WHERE r.change_id = c.id)
            FROM changes c LEFT JOIN coders k ON k.id = c.coder_id ORDER BY c.id DESC LIMIT ?1",
     )?;

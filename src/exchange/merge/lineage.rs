@@ -17,8 +17,9 @@
 //! merging back and forth converges.
 
 use super::fill::{Fill, GUID_TABLES, our_id, query};
+pub use super::resolutions::record_resolutions;
 use crate::error::{Error, Result};
-use crate::study::history::{Key, Recorder, id_key, row_image};
+use crate::study::history::Recorder;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value as Json};
@@ -26,11 +27,11 @@ use std::collections::{HashMap, HashSet};
 
 /// Marks the uid of a change brought in again after the merge that first brought it was
 /// undone: `UID:again:MERGE`. It counts as the change UID.
-const AGAIN: &str = ":again:";
+pub(super) const AGAIN: &str = ":again:";
 
 /// One of their recorded changes.
 #[derive(Debug, Clone)]
-struct TheirChange {
+pub(super) struct TheirChange {
     id: i64,
     uid: String,
     at: String,
@@ -245,13 +246,13 @@ impl Lineage {
     }
 }
 
-fn describe(ch: &TheirChange) -> String {
+pub(super) fn describe(ch: &TheirChange) -> String {
     format!("{} {}", ch.at, ch.summary)
 }
 
 /// Applies one of their changes inside a savepoint: None when applied, or why it was not
 /// (then nothing of it is applied).
-fn attempt(
+pub(super) fn attempt(
     rec: &mut Recorder,
     f: &mut Fill,
     ids: &mut TheirIds,
@@ -263,7 +264,7 @@ fn attempt(
         f.report.conflicts.len(),
         f.kept_ours.len(),
     );
-    let counted = counts(&f.report);
+    let counted = super::rows::counts(&f.report);
     match apply_change(rec, f, ids, ch) {
         Ok(()) => {
             rec.tx.execute_batch("RELEASE replay")?;
@@ -274,7 +275,7 @@ fn attempt(
             f.conflicts.truncate(conflicts_before.0);
             f.report.conflicts.truncate(conflicts_before.1);
             f.kept_ours.truncate(conflicts_before.2);
-            restore_counts(&mut f.report, counted);
+            super::rows::restore_counts(&mut f.report, counted);
             Ok(Some(reason))
         }
         Err(Step::Fail(e)) => Err(e),
@@ -284,7 +285,7 @@ fn attempt(
 /// Bookkeeping for one of their changes that was not applied: what it deleted stays here and
 /// the columns it changed keep our values, and this merge's resolutions say so to the other
 /// copies (unless the change was applied after all, checked when they are recorded).
-fn note_rejected(f: &mut Fill, ch: &TheirChange) -> Result<()> {
+pub(super) fn note_rejected(f: &mut Fill, ch: &TheirChange) -> Result<()> {
     // What their change deleted stays here: the other copies learn that from this
     // merge's resolutions (parents first, the reverse of a deletion's order).
     let deleted = query(
@@ -340,7 +341,7 @@ fn note_rejected(f: &mut Fill, ch: &TheirChange) -> Result<()> {
 }
 
 /// The GUIDs one of their changes touches.
-fn change_guids(other: &Connection, change: i64) -> Result<Vec<String>> {
+pub(super) fn change_guids(other: &Connection, change: i64) -> Result<Vec<String>> {
     query(
         other,
         "SELECT lower(json_extract(coalesce(after, before), '$.guid')) FROM change_rows
@@ -351,7 +352,7 @@ fn change_guids(other: &Connection, change: i64) -> Result<Vec<String>> {
 }
 
 /// Why a row could not be applied: the whole change is not applied, or the merge fails.
-enum Step {
+pub(super) enum Step {
     Reject(String),
     Fail(Error),
 }
@@ -368,16 +369,16 @@ impl From<rusqlite::Error> for Step {
     }
 }
 
-type Image = Map<String, Json>;
+pub(super) type Image = Map<String, Json>;
 
-struct TheirRow {
-    table: String,
-    key: Vec<Json>,
-    before: Option<Image>,
-    after: Option<Image>,
+pub(super) struct TheirRow {
+    pub(super) table: String,
+    pub(super) key: Vec<Json>,
+    pub(super) before: Option<Image>,
+    pub(super) after: Option<Image>,
 }
 
-fn parse_image(s: Option<String>) -> Result<Option<Image>> {
+pub(super) fn parse_image(s: Option<String>) -> Result<Option<Image>> {
     match s {
         None => Ok(None),
         Some(s) => match serde_json::from_str::<Json>(&s) {
@@ -390,14 +391,14 @@ fn parse_image(s: Option<String>) -> Result<Option<Image>> {
 }
 
 /// Their id → GUID for every row their history or tables know, per GUID table.
-struct TheirIds {
+pub(super) struct TheirIds {
     guid: HashMap<(String, i64), String>,
     by_guid: HashMap<(String, String), i64>,
 }
 
 impl TheirIds {
     /// Their row id of the row with this GUID.
-    fn id_of(&self, table: &str, guid: &str) -> Option<i64> {
+    pub(super) fn id_of(&self, table: &str, guid: &str) -> Option<i64> {
         self.by_guid
             .get(&(table.to_string(), guid.to_ascii_lowercase()))
             .copied()
@@ -433,7 +434,7 @@ impl TheirIds {
     }
 }
 
-enum Resolved {
+pub(super) enum Resolved {
     Ours(i64),
     /// Our history deleted it (the GUID).
     DeletedHere(String),
@@ -441,7 +442,13 @@ enum Resolved {
 }
 
 /// Their row id of `table` → ours: by GUID, by our code merges, then by natural key.
-fn resolve(rec: &Recorder, f: &Fill, ids: &TheirIds, table: &str, id: i64) -> Result<Resolved> {
+pub(super) fn resolve(
+    rec: &Recorder,
+    f: &Fill,
+    ids: &TheirIds,
+    table: &str,
+    id: i64,
+) -> Result<Resolved> {
     let Some(guid) = ids.guid.get(&(table.to_string(), id)) else {
         return Ok(Resolved::Unknown);
     };
@@ -496,7 +503,7 @@ fn resolve(rec: &Recorder, f: &Fill, ids: &TheirIds, table: &str, id: i64) -> Re
 }
 
 /// The table a column of `table` refers to (by row id), given the row's image.
-fn reference(table: &str, column: &str, image: &Image) -> Option<&'static str> {
+pub(super) fn reference(table: &str, column: &str, image: &Image) -> Option<&'static str> {
     Some(match (table, column) {
         ("codes", "parent_id") => "codes",
         ("codings" | "reviews" | "speakers" | "document_attributes", "document_id") => "documents",
@@ -516,7 +523,7 @@ fn reference(table: &str, column: &str, image: &Image) -> Option<&'static str> {
 }
 
 /// Their column value in our terms: row ids translated; Err(Resolved) when it cannot be.
-fn translate(
+pub(super) fn translate(
     rec: &Recorder,
     f: &Fill,
     ids: &TheirIds,
@@ -540,7 +547,7 @@ fn translate(
     })
 }
 
-fn json_value(v: &Json) -> Value {
+pub(super) fn json_value(v: &Json) -> Value {
     match v {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Integer(*b as i64),
@@ -553,7 +560,7 @@ fn json_value(v: &Json) -> Value {
     }
 }
 
-fn is_constraint(e: &Error) -> bool {
+pub(super) fn is_constraint(e: &Error) -> bool {
     matches!(
         e,
         Error::Sql(rusqlite::Error::SqliteFailure(f, _))
@@ -562,7 +569,7 @@ fn is_constraint(e: &Error) -> bool {
 }
 
 /// How a row is named in messages.
-fn describe_row(table: &str, image: &Image) -> String {
+pub(super) fn describe_row(table: &str, image: &Image) -> String {
     let s = |k: &str| image.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let entity = table.trim_end_matches('s');
     match table {
@@ -576,7 +583,7 @@ fn describe_row(table: &str, image: &Image) -> String {
     }
 }
 
-fn apply_change(
+pub(super) fn apply_change(
     rec: &mut Recorder,
     f: &mut Fill,
     ids: &mut TheirIds,
@@ -643,890 +650,10 @@ fn apply_change(
         }
     }
     for row in &rows {
-        apply_row(rec, f, ids, row, &forward)?;
+        super::rows::apply_row(rec, f, ids, row, &forward)?;
     }
     if ch.kind == "merge" {
-        apply_resolutions(rec, f, ch.id)?;
+        super::resolutions::apply_resolutions(rec, f, ch.id)?;
     }
     Ok(())
-}
-
-fn apply_row(
-    rec: &mut Recorder,
-    f: &mut Fill,
-    ids: &mut TheirIds,
-    row: &TheirRow,
-    forward: &HashMap<i64, i64>,
-) -> std::result::Result<(), Step> {
-    match row.table.as_str() {
-        // A document's turns come and go with it (its text and turns come from their file).
-        "turns" | "document_turns" | "turn_bounds" => Ok(()),
-        "document_text" => apply_revision(rec, f, ids, row),
-        "documents" => apply_document(rec, f, ids, row),
-        "codebook_versions" => apply_version(rec, row),
-        "reviews" | "document_attributes" | "participant_attributes" | "speakers" => {
-            apply_keyed(rec, f, ids, row)
-        }
-        t if GUID_TABLES.contains(&t) => apply_entity(rec, f, ids, row, forward),
-        _ => Ok(()),
-    }
-}
-
-/// Rows with a GUID: codes, codings, memos, coders, attributes, participants.
-fn apply_entity(
-    rec: &mut Recorder,
-    f: &mut Fill,
-    ids: &mut TheirIds,
-    row: &TheirRow,
-    forward: &HashMap<i64, i64>,
-) -> std::result::Result<(), Step> {
-    let table = row.table.as_str();
-    let Some(image) = row.after.as_ref().or(row.before.as_ref()) else {
-        return Ok(());
-    };
-    let Some(guid) = image.get("guid").and_then(|g| g.as_str()) else {
-        return Ok(());
-    };
-    let ours = our_id(rec, table, guid)?;
-    match (&row.before, &row.after) {
-        (None, Some(after)) => {
-            if ours.is_some() {
-                return Ok(());
-            }
-            let mut values: Vec<(String, Value)> = Vec::new();
-            for column in after.keys() {
-                if column == "id" {
-                    continue;
-                }
-                match translate(rec, f, ids, table, column, after)? {
-                    Ok(v) => values.push((column.clone(), json_value(&v))),
-                    Err(Resolved::DeletedHere(g)) => {
-                        if matches!(table, "codings" | "memos") {
-                            f.kept_absent
-                                .push((table.into(), guid.to_ascii_lowercase()));
-                        }
-                        return Err(Step::Reject(format!(
-                            "their {} refers to something deleted here ({g})",
-                            describe_row(table, after)
-                        )));
-                    }
-                    // Not here yet (a document they imported): the fill pass brings it in.
-                    Err(_) => return Ok(()),
-                }
-            }
-            let refs: Vec<(&str, Value)> = values
-                .iter()
-                .map(|(c, v)| (c.as_str(), v.clone()))
-                .collect();
-            match rec.insert(table, &refs) {
-                Ok(id) => {
-                    count_insert(rec, f, table, id, after)?;
-                    Ok(())
-                }
-                // A code or coder of that name (made on both sides): the fill pass matches it.
-                Err(e) if is_constraint(&e) => Ok(()),
-                Err(e) => Err(e.into()),
-            }
-        }
-        (Some(before), Some(after)) => {
-            let Some(ours) = ours else {
-                if f.was_deleted_here(table, guid) {
-                    f.kept_absent
-                        .push((table.into(), guid.to_ascii_lowercase()));
-                    f.conflict(
-                        format!("their edit of {}", describe_row(table, after)),
-                        "ours: deleted here",
-                        "edited it".into(),
-                    );
-                }
-                return Ok(());
-            };
-            update_columns(rec, f, ids, table, &id_key(ours), before, after, Some(guid))
-        }
-        (Some(before), None) => {
-            let Some(ours) = ours else {
-                return Ok(());
-            };
-            let key = id_key(ours);
-            // Their code merge: our codings, subcodes and memos on it go to the target too (a
-            // merge supersedes an edit of the merged code here, which is said).
-            if table == "codes"
-                && let Some(their_id) = before.get("id").and_then(|v| v.as_i64())
-                && let Some(&to) = forward.get(&their_id)
-                && let Resolved::Ours(target) = resolve(rec, f, ids, "codes", to)?
-                && target != ours
-            {
-                if let Some(what) = changed_since(rec, f, ids, table, &key, before)? {
-                    f.conflict(
-                        format!(
-                            "their merge of {} into another code",
-                            describe_row(table, before)
-                        ),
-                        "theirs: merged",
-                        format!("its {what} was changed here since"),
-                    );
-                }
-                let codes = crate::codebook::all(&rec.tx)?;
-                let from = codes.iter().find(|c| c.id == ours).map(|c| c.path.clone());
-                let into = codes
-                    .iter()
-                    .find(|c| c.id == target)
-                    .map(|c| c.path.clone());
-                if let (Some(from), Some(into)) = (from, into) {
-                    return match crate::codebook::edit::merge(rec, &from, &into) {
-                        Ok(_) => Ok(()),
-                        Err(e @ Error::Invalid(_)) => Err(Step::Reject(e.to_string())),
-                        Err(e) => Err(e.into()),
-                    };
-                }
-            }
-            if !f.opts.theirs
-                && let Some(what) = changed_since(rec, f, ids, table, &key, before)?
-            {
-                return Err(Step::Reject(format!(
-                    "they deleted {}, whose {what} was changed here since",
-                    describe_row(table, before)
-                )));
-            }
-            match rec.delete(table, &key) {
-                Ok(_) => Ok(()),
-                Err(e) if is_constraint(&e) => Err(Step::Reject(format!(
-                    "they deleted {}, which is still used here (by codings, subcodes or memos added since)",
-                    describe_row(table, before)
-                ))),
-                Err(e) => Err(e.into()),
-            }
-        }
-        (None, None) => Ok(()),
-    }
-}
-
-/// Counts what the replay added, in the report's terms.
-fn count_insert(rec: &Recorder, f: &mut Fill, table: &str, id: i64, image: &Image) -> Result<()> {
-    let text = |k: &str| {
-        image
-            .get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let r = &mut f.report;
-    match table {
-        "codes" => {
-            let path: String = rec.tx.query_row(
-                "WITH RECURSIVE up(id, parent_id, path) AS (
-                     SELECT id, parent_id, name FROM codes WHERE id = ?1
-                     UNION ALL
-                     SELECT c.id, c.parent_id, c.name || '/' || up.path FROM codes c JOIN up ON c.id = up.parent_id)
-                 SELECT path FROM up WHERE parent_id IS NULL",
-                [id],
-                |row| row.get(0),
-            )?;
-            r.codes_created.push(path);
-        }
-        "codings" => r.codings_added += 1,
-        "memos" => r.memos_added += 1,
-        "reviews" => r.reviews_added += 1,
-        "coders" => r.coders_created.push(text("name")),
-        "participants" => r.participants_added.push(text("pid")),
-        _ => {}
-    }
-    Ok(())
-}
-
-/// What the report said before a change, to take back when the change is not applied.
-struct Counts(usize, usize, usize, usize, usize, usize);
-
-fn counts(r: &super::MergeReport) -> Counts {
-    Counts(
-        r.codes_created.len(),
-        r.codings_added,
-        r.memos_added,
-        r.reviews_added,
-        r.coders_created.len(),
-        r.participants_added.len(),
-    )
-}
-
-fn restore_counts(r: &mut super::MergeReport, c: Counts) {
-    r.codes_created.truncate(c.0);
-    r.codings_added = c.1;
-    r.memos_added = c.2;
-    r.reviews_added = c.3;
-    r.coders_created.truncate(c.4);
-    r.participants_added.truncate(c.5);
-}
-
-/// The first column (other than keys and timestamps) where our row differs from their image.
-fn changed_since(
-    rec: &Recorder,
-    f: &Fill,
-    ids: &TheirIds,
-    table: &str,
-    key: &Key,
-    before: &Image,
-) -> Result<Option<String>> {
-    let Some(current) = row_image(&rec.tx, table, key)? else {
-        return Ok(None);
-    };
-    for column in before.keys() {
-        if matches!(
-            column.as_str(),
-            "id" | "guid" | "created_at" | "updated_at" | "sort_order"
-        ) {
-            continue;
-        }
-        let Ok(theirs) = translate(rec, f, ids, table, column, before)? else {
-            continue;
-        };
-        if current.get(column).unwrap_or(&Json::Null) != &theirs {
-            return Ok(Some(column.clone()));
-        }
-    }
-    Ok(None)
-}
-
-/// Three-way merge of the columns their change updated.
-#[allow(clippy::too_many_arguments)]
-fn update_columns(
-    rec: &mut Recorder,
-    f: &mut Fill,
-    ids: &TheirIds,
-    table: &str,
-    key: &Key,
-    before: &Image,
-    after: &Image,
-    guid: Option<&str>,
-) -> std::result::Result<(), Step> {
-    let Some(current) = row_image(&rec.tx, table, key)? else {
-        return Ok(());
-    };
-    let mut sets: Vec<(String, Value)> = Vec::new();
-    for column in after.keys() {
-        if matches!(column.as_str(), "id" | "guid") || before.get(column) == after.get(column) {
-            continue;
-        }
-        let (Ok(old), Ok(new)) = (
-            translate(rec, f, ids, table, column, before)?,
-            translate(rec, f, ids, table, column, after)?,
-        ) else {
-            continue;
-        };
-        let ours = current.get(column).cloned().unwrap_or(Json::Null);
-        if ours == new {
-            continue;
-        }
-        if ours == old || column == "updated_at" {
-            sets.push((column.clone(), json_value(&new)));
-            continue;
-        }
-        let what = format!("{} {column}", describe_row(table, &current));
-        if f.opts.theirs {
-            sets.push((column.clone(), json_value(&new)));
-            f.conflict(what, &show(&new), show(&ours));
-        } else {
-            f.conflict(what, &show(&ours), show(&new));
-            if let Some(g) = guid {
-                f.kept_ours
-                    .push((table.to_string(), g.to_ascii_lowercase(), column.clone()));
-            }
-        }
-    }
-    if sets.is_empty() {
-        return Ok(());
-    }
-    let refs: Vec<(&str, Value)> = sets.iter().map(|(c, v)| (c.as_str(), v.clone())).collect();
-    match rec.update(table, key, &refs) {
-        Ok(_) => Ok(()),
-        // A clash (a sibling of that name here): the change waits for the retry at the end.
-        Err(e) if is_constraint(&e) => Err(Step::Reject(format!(
-            "their edit of {} ({}) clashes with another row here (e.g. a sibling of that name)",
-            describe_row(table, &current),
-            sets.iter()
-                .map(|(c, v)| format!("{c} = {}", show(&history_json(v))))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn history_json(v: &Value) -> Json {
-    match v {
-        Value::Null => Json::Null,
-        Value::Integer(i) => Json::from(*i),
-        Value::Real(r) => Json::from(*r),
-        Value::Text(t) => Json::String(t.clone()),
-        Value::Blob(_) => Json::Null,
-    }
-}
-
-fn show(v: &Json) -> String {
-    match v {
-        Json::String(s) => format!("'{s}'"),
-        Json::Null => "none".into(),
-        other => other.to_string(),
-    }
-}
-
-/// Rows keyed by what they belong to: attribute values, speakers, consensus decisions.
-fn apply_keyed(
-    rec: &mut Recorder,
-    f: &mut Fill,
-    ids: &mut TheirIds,
-    row: &TheirRow,
-) -> std::result::Result<(), Step> {
-    let table = row.table.as_str();
-    let Some(image) = row.after.as_ref().or(row.before.as_ref()) else {
-        return Ok(());
-    };
-    // Our key: the same columns translated.
-    let key_columns: &[&str] = match table {
-        "document_attributes" => &["document_id", "attribute_id"],
-        "participant_attributes" => &["participant_id", "attribute_id"],
-        "speakers" => &["document_id", "label"],
-        _ => &["document_id", "code_id", "start", "end"],
-    };
-    let mut natural: Vec<Value> = Vec::new();
-    for c in key_columns {
-        match translate(rec, f, ids, table, c, image)? {
-            Ok(v) => natural.push(json_value(&v)),
-            Err(_) => return Ok(()),
-        }
-    }
-    let key: Key = if table == "reviews" {
-        let found: Option<i64> = rec
-            .tx
-            .prepare_cached(
-                "SELECT id FROM reviews WHERE document_id = ?1 AND code_id = ?2 AND start = ?3 AND \"end\" = ?4",
-            )?
-            .query_row(rusqlite::params_from_iter(natural.iter()), |r| r.get(0))
-            .optional()?;
-        match found {
-            Some(id) => id_key(id),
-            None => Vec::new(),
-        }
-    } else {
-        natural
-    };
-    let current = if key.is_empty() {
-        None
-    } else {
-        row_image(&rec.tx, table, &key)?
-    };
-    match (&row.before, &row.after, current) {
-        (None, Some(after), None) => {
-            let mut values: Vec<(String, Value)> = Vec::new();
-            for column in after.keys() {
-                if column == "id" {
-                    continue;
-                }
-                match translate(rec, f, ids, table, column, after)? {
-                    Ok(v) => values.push((column.clone(), json_value(&v))),
-                    Err(_) => return Ok(()),
-                }
-            }
-            let refs: Vec<(&str, Value)> = values
-                .iter()
-                .map(|(c, v)| (c.as_str(), v.clone()))
-                .collect();
-            match rec.insert(table, &refs) {
-                Ok(id) => {
-                    count_insert(rec, f, table, id, after)?;
-                    Ok(())
-                }
-                Err(e) if is_constraint(&e) => Ok(()),
-                Err(e) => Err(e.into()),
-            }
-        }
-        (None, Some(after), Some(_)) => {
-            // Both sides set it: compare as an update from nothing.
-            update_columns(rec, f, ids, table, &key, &Map::new(), after, None)
-        }
-        (Some(before), Some(after), Some(_)) => {
-            update_columns(rec, f, ids, table, &key, before, after, None)
-        }
-        (Some(before), None, Some(_)) => {
-            if !f.opts.theirs
-                && let Some(what) = changed_since(rec, f, ids, table, &key, before)?
-            {
-                f.conflict(
-                    format!("their removal of a {} ", table.trim_end_matches('s')),
-                    "ours: kept",
-                    format!("its {what} was changed here since"),
-                );
-                return Ok(());
-            }
-            rec.delete(table, &key)?;
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-fn apply_version(rec: &mut Recorder, row: &TheirRow) -> std::result::Result<(), Step> {
-    let Some(image) = row.after.as_ref().or(row.before.as_ref()) else {
-        return Ok(());
-    };
-    let Some(name) = image.get("name").and_then(|v| v.as_str()) else {
-        return Ok(());
-    };
-    let ours: Option<i64> = rec
-        .tx
-        .prepare_cached("SELECT id FROM codebook_versions WHERE name = ?1")?
-        .query_row([name], |r| r.get(0))
-        .optional()?;
-    match (&row.after, ours) {
-        (Some(after), None) => {
-            let s = |k: &str| {
-                Value::Text(
-                    after
-                        .get(k)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_string(),
-                )
-            };
-            rec.insert(
-                "codebook_versions",
-                &[
-                    ("name", Value::Text(name.to_string())),
-                    ("created_at", s("created_at")),
-                    ("change_id", Value::Null),
-                    ("codebook", s("codebook")),
-                ],
-            )?;
-        }
-        (None, Some(id)) => {
-            rec.delete("codebook_versions", &id_key(id))?;
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// Documents: their renames (3-way) and deletions travel; added documents come in through
-/// the fill pass (with their text and turns from their file).
-fn apply_document(
-    rec: &mut Recorder,
-    f: &mut Fill,
-    ids: &mut TheirIds,
-    row: &TheirRow,
-) -> std::result::Result<(), Step> {
-    let Some(image) = row.after.as_ref().or(row.before.as_ref()) else {
-        return Ok(());
-    };
-    let Some(guid) = image.get("guid").and_then(|g| g.as_str()) else {
-        return Ok(());
-    };
-    let Some(ours) = our_id(rec, "documents", guid)? else {
-        return Ok(());
-    };
-    match (&row.before, &row.after) {
-        (Some(before), Some(after)) => update_columns(
-            rec,
-            f,
-            ids,
-            "documents",
-            &id_key(ours),
-            before,
-            after,
-            Some(guid),
-        ),
-        (Some(before), None) => {
-            let used: i64 = rec.tx.query_row(
-                "SELECT (SELECT count(*) FROM codings WHERE document_id = ?1) + (SELECT count(*) FROM memos WHERE target_kind = 'document' AND target_id = ?1)",
-                [ours],
-                |r| r.get(0),
-            )?;
-            if used > 0 {
-                return Err(Step::Reject(format!(
-                    "they deleted {}, which has {used} coding(s) or memo(s) here",
-                    describe_row("documents", before)
-                )));
-            }
-            for table in ["speakers", "document_attributes"] {
-                let keys: Vec<Key> = query(
-                    &rec.tx,
-                    &format!(
-                        "SELECT {} FROM {table} WHERE document_id = ?1",
-                        if table == "speakers" {
-                            "document_id, label"
-                        } else {
-                            "document_id, attribute_id"
-                        }
-                    ),
-                    [ours],
-                    |r| Ok(vec![r.get::<_, Value>(0)?, r.get::<_, Value>(1)?]),
-                )?;
-                for k in keys {
-                    rec.delete(table, &k)?;
-                }
-            }
-            rec.delete("document_turns", &vec![Value::Integer(ours)])?;
-            match rec.delete("documents", &id_key(ours)) {
-                Ok(_) => Ok(()),
-                Err(e) if is_constraint(&e) => Err(Step::Reject(format!(
-                    "they deleted {}, which is still used here",
-                    describe_row("documents", before)
-                ))),
-                Err(e) => Err(e.into()),
-            }
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Their revision of a document's text (`thematic revise`): ours is revised the same way when
-/// it still has the text they started from.
-fn apply_revision(
-    rec: &mut Recorder,
-    f: &mut Fill,
-    ids: &mut TheirIds,
-    row: &TheirRow,
-) -> std::result::Result<(), Step> {
-    let (Some(before), Some(after)) = (&row.before, &row.after) else {
-        return Ok(());
-    };
-    let Some(id) = row.key.first().and_then(|v| v.as_i64()) else {
-        return Ok(());
-    };
-    let Resolved::Ours(ours) = resolve(rec, f, ids, "documents", id)? else {
-        return Ok(());
-    };
-    let text = |m: &Image| {
-        m.get("text")
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let current: String =
-        rec.tx
-            .query_row("SELECT text FROM documents WHERE id = ?1", [ours], |r| {
-                r.get(0)
-            })?;
-    if current == text(after) {
-        return Ok(());
-    }
-    if current != text(before) {
-        return Err(Step::Reject(
-            "they revised a document whose text was revised differently here".into(),
-        ));
-    }
-    crate::exchange::revise::revise_in(rec, ours, &text(after))?;
-    Ok(())
-}
-
-/// Columns whose values are stored portably (row ids as the GUID of the row they refer to).
-fn portable_reference(table: &str, column: &str) -> Option<&'static str> {
-    match (table, column) {
-        ("codes", "parent_id") | ("codings", "code_id") => Some("codes"),
-        _ => None,
-    }
-}
-
-fn guid_of(conn: &Connection, table: &str, id: &Json) -> Result<Json> {
-    let Some(id) = id.as_i64() else {
-        return Ok(Json::Null);
-    };
-    let sql = format!("SELECT guid FROM {table} WHERE id = ?1");
-    let g: Option<String> = conn
-        .prepare_cached(&sql)?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    Ok(g.map(|g| Json::String(g.to_ascii_lowercase()))
-        .unwrap_or(Json::Null))
-}
-
-fn column_value(conn: &Connection, table: &str, guid: &str, column: &str) -> Result<Option<Json>> {
-    let sql = format!("SELECT \"{column}\" FROM {table} WHERE guid IN (?1, lower(?1), upper(?1))");
-    let v: Option<Value> = conn
-        .prepare_cached(&sql)?
-        .query_row([guid], |r| r.get(0))
-        .optional()?;
-    let Some(v) = v else { return Ok(None) };
-    let json = history_json(&v);
-    Ok(Some(match portable_reference(table, column) {
-        Some(refers) => guid_of(conn, refers, &json)?,
-        None => json,
-    }))
-}
-
-const ROW_PRESENT: &str = "present";
-
-/// Stores how this merge settled its conflicts, for the copies that merge this file later.
-pub fn record_resolutions(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
-    let mut seq = 0;
-    let mut seen = HashSet::new();
-    let kept = std::mem::take(&mut f.kept_ours);
-    for (table, guid, column) in kept {
-        if !seen.insert((table.clone(), guid.clone(), column.clone())) {
-            continue;
-        }
-        if reference(&table, &column, &Map::new()).is_some()
-            && portable_reference(&table, &column).is_none()
-        {
-            continue;
-        }
-        let ours = column_value(&rec.tx, &table, &guid, &column)?;
-        let theirs = column_value(f.other, &table, &guid, &column)?;
-        let (Some(ours), Some(theirs)) = (ours, theirs) else {
-            continue;
-        };
-        if ours == theirs {
-            continue;
-        }
-        seq += 1;
-        rec.tx.execute(
-            "INSERT INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![rec.change_id, seq, table, guid, column, theirs.to_string(), ours.to_string()],
-        )?;
-    }
-    for (table, guid) in std::mem::take(&mut f.kept_present) {
-        if !seen.insert((table.clone(), guid.clone(), String::new())) {
-            continue;
-        }
-        let Some(image) = portable_row(&rec.tx, &table, &guid)? else {
-            continue;
-        };
-        seq += 1;
-        rec.tx.execute(
-            "INSERT INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, NULL, NULL, ?5)",
-            params![rec.change_id, seq, table, guid, Json::Object(image).to_string()],
-        )?;
-    }
-    // A code that stays deleted takes the codings our history deleted with it along.
-    let mut absent = Vec::new();
-    for (table, guid) in std::mem::take(&mut f.kept_absent) {
-        if table == "codes"
-            && let Some(&old) = f.deleted_code_ids.get(&guid)
-        {
-            for g in query(
-                &rec.tx,
-                "SELECT json_extract(before, '$.guid') FROM change_rows
-                  WHERE table_name = 'codings' AND after IS NULL AND json_extract(before, '$.code_id') = ?1",
-                [old],
-                |r| r.get::<_, String>(0),
-            )? {
-                absent.push(("codings".to_string(), g.to_ascii_lowercase()));
-            }
-        }
-        absent.push((table, guid));
-    }
-    for (table, guid) in absent {
-        if !seen.insert((table.clone(), guid.clone(), String::new()))
-            || our_id(rec, &table, &guid)?.is_some()
-        {
-            continue;
-        }
-        seq += 1;
-        rec.tx.execute(
-            "INSERT INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, NULL, ?5, NULL)",
-            params![rec.change_id, seq, table, guid, format!("\"{ROW_PRESENT}\"")],
-        )?;
-    }
-    Ok(())
-}
-
-/// Applies the resolutions their merge recorded (see [`record_resolutions`]).
-fn apply_resolutions(
-    rec: &mut Recorder,
-    f: &mut Fill,
-    change: i64,
-) -> std::result::Result<(), Step> {
-    let rows = query(
-        f.other,
-        "SELECT table_name, guid, column_name, before, after FROM merge_resolutions WHERE change_id = ?1 ORDER BY seq",
-        [change],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        },
-    )?;
-    // Kept with our entry for their merge, so that copies merging this file get them too.
-    for (seq, (table, guid, column, before, after)) in rows.iter().enumerate() {
-        rec.tx.execute(
-            "INSERT OR IGNORE INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![rec.log_target(), seq as i64 + 1, table, guid, column, before, after],
-        )?;
-    }
-    let mut absent: Vec<(String, String)> = Vec::new();
-    let mut again: Vec<(String, String, String)> = Vec::new();
-    // Rows kept first (a column may refer to one), then columns, then rows removed.
-    let mut rows = rows;
-    rows.sort_by_key(|(_, _, column, _, after)| match (column, after) {
-        (None, Some(_)) => 0,
-        (Some(_), _) => 1,
-        (None, None) => 2,
-    });
-    for (table, guid, column, before, after) in rows {
-        if !GUID_TABLES.contains(&table.as_str()) {
-            continue;
-        }
-        let Some(ours) = our_id(rec, &table, &guid)? else {
-            if column.is_none()
-                && let Some(image) = after
-                && !restore_present(rec, f, &table, &guid, &image, false)?
-            {
-                again.push((table, guid, image));
-            }
-            continue;
-        };
-        let parse = |s: &Option<String>| -> Json {
-            s.as_deref()
-                .and_then(|s| serde_json::from_str(s).ok())
-                .unwrap_or(Json::Null)
-        };
-        let Some(column) = column else {
-            match after {
-                // Their merge kept this row (their deletion was not applied there).
-                Some(image) => {
-                    if !restore_present(rec, f, &table, &guid, &image, false)? {
-                        again.push((table, guid, image));
-                    }
-                }
-                // Their merge decided this row should not exist: deleted below, children
-                // before parents.
-                None => absent.push((table, guid)),
-            }
-            continue;
-        };
-        let Some(current) = column_value(&rec.tx, &table, &guid, &column)? else {
-            continue;
-        };
-        let (old, new) = (parse(&before), parse(&after));
-        if current == new {
-            continue;
-        }
-        let value = match portable_reference(&table, &column) {
-            Some(refers) => match new.as_str() {
-                Some(g) => match our_id(rec, refers, g)? {
-                    Some(id) => Value::Integer(id),
-                    None => continue,
-                },
-                None => Value::Null,
-            },
-            None => json_value(&new),
-        };
-        if current == old {
-            match rec.update(&table, &id_key(ours), &[(column.as_str(), value)]) {
-                Ok(_) => {}
-                Err(e) if is_constraint(&e) => {}
-                Err(e) => return Err(e.into()),
-            }
-        } else {
-            f.conflict(
-                format!("their merge's decision on {table} {guid} {column}"),
-                &show(&current),
-                show(&new),
-            );
-        }
-    }
-    // Rows kept that clashed with a name the columns above have changed since.
-    for (table, guid, image) in again {
-        restore_present(rec, f, &table, &guid, &image, true)?;
-    }
-    // Deletions until none succeeds (a code goes once the codings on it have gone).
-    loop {
-        let mut progress = false;
-        let mut left = Vec::new();
-        for (table, guid) in absent {
-            let Some(ours) = our_id(rec, &table, &guid)? else {
-                continue;
-            };
-            match rec.delete(&table, &id_key(ours)) {
-                Ok(_) => progress = true,
-                Err(e) if is_constraint(&e) => left.push((table, guid)),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        absent = left;
-        if !progress || absent.is_empty() {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// Our row by GUID as their file can read it: ids of rows it refers to as `{"guid": …}`.
-fn portable_row(tx: &Transaction, table: &str, guid: &str) -> Result<Option<Image>> {
-    let Some(id) = our_id_tx(tx, table, guid)? else {
-        return Ok(None);
-    };
-    let Some(mut image) = row_image(tx, table, &id_key(id))? else {
-        return Ok(None);
-    };
-    let snapshot = image.clone();
-    image.remove("id");
-    for (column, value) in snapshot.iter() {
-        if let Some(refers) = reference(table, column, &snapshot)
-            && refers != "changes"
-        {
-            let mut m = Map::new();
-            m.insert("guid".into(), guid_of(tx, refers, value)?);
-            image.insert(column.clone(), Json::Object(m));
-        }
-    }
-    Ok(Some(image))
-}
-
-fn our_id_tx(tx: &Transaction, table: &str, guid: &str) -> Result<Option<i64>> {
-    let sql = format!("SELECT id FROM {table} WHERE guid IN (?1, lower(?1), upper(?1))");
-    Ok(tx
-        .prepare_cached(&sql)?
-        .query_row([guid], |r| r.get(0))
-        .optional()?)
-}
-
-/// Puts back a row their merge kept, from its portable image, when we lack it.
-fn restore_present(
-    rec: &mut Recorder,
-    f: &mut Fill,
-    table: &str,
-    guid: &str,
-    image: &str,
-    last_try: bool,
-) -> std::result::Result<bool, Step> {
-    if our_id(rec, table, guid)?.is_some() {
-        return Ok(true);
-    }
-    let Ok(Json::Object(image)) = serde_json::from_str::<Json>(image) else {
-        return Ok(true);
-    };
-    let mut values: Vec<(String, Value)> = Vec::new();
-    for (column, value) in &image {
-        if let Some(refers) = reference(table, column, &image) {
-            let target = value.get("guid").and_then(|g| g.as_str());
-            match target {
-                Some(g) => match our_id(rec, refers, g)? {
-                    Some(id) => values.push((column.clone(), Value::Integer(id))),
-                    None => return Ok(last_try),
-                },
-                None => values.push((column.clone(), Value::Null)),
-            }
-        } else {
-            values.push((column.clone(), json_value(value)));
-        }
-    }
-    let refs: Vec<(&str, Value)> = values
-        .iter()
-        .map(|(c, v)| (c.as_str(), v.clone()))
-        .collect();
-    match rec.insert(table, &refs) {
-        Ok(_) => {}
-        Err(e) if is_constraint(&e) && !last_try => return Ok(false),
-        Err(e) if is_constraint(&e) => {
-            f.report.notes.push(format!(
-                "their merge kept a {} this study deleted, but it clashes with one here; not restored",
-                table.trim_end_matches('s')
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    Ok(true)
 }

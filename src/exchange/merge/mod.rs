@@ -2,7 +2,7 @@
 //! recorded (undoable) action.
 //!
 //! Two files that share history (one was copied from the other, or both from a third) are
-//! merged by **lineage** ([`lineage`]): every recorded change has a stable uid, so the merge
+//! merged by **lineage** ([`lineage`], row by row in `rows`, decisions in `resolutions`): every recorded change has a stable uid, so the merge
 //! replays the other side's changes that this file lacks, in their order, by the GUID of what
 //! they touch — deletions, code merges, moves, renames, colour and definition edits travel, and
 //! a change is never applied twice. When both sides changed the same thing, ours is kept (theirs
@@ -23,6 +23,8 @@ mod fill;
 pub mod lineage;
 mod memos;
 mod people;
+mod resolutions;
+mod rows;
 
 use crate::error::{Error, Result};
 use crate::study::Study;

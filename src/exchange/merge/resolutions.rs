@@ -1,0 +1,333 @@
+//! Resolutions: how a merge settled its conflicts, stored with it (`merge_resolutions`) so
+//! that the copies merging this file later adopt the decision, and applied when we replay
+//! their merges. A column keeps a value, a row is kept (restored from a portable image) or
+//! removed.
+
+use super::fill::{Fill, GUID_TABLES, our_id, query};
+use super::lineage::*;
+use super::rows::{history_json, show};
+use crate::error::Result;
+use crate::study::history::{Recorder, id_key, row_image};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Map, Value as Json};
+use std::collections::HashSet;
+
+/// Columns whose values are stored portably (row ids as the GUID of the row they refer to).
+pub(super) fn portable_reference(table: &str, column: &str) -> Option<&'static str> {
+    match (table, column) {
+        ("codes", "parent_id") | ("codings", "code_id") => Some("codes"),
+        _ => None,
+    }
+}
+
+pub(super) fn guid_of(conn: &Connection, table: &str, id: &Json) -> Result<Json> {
+    let Some(id) = id.as_i64() else {
+        return Ok(Json::Null);
+    };
+    let sql = format!("SELECT guid FROM {table} WHERE id = ?1");
+    let g: Option<String> = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(g.map(|g| Json::String(g.to_ascii_lowercase()))
+        .unwrap_or(Json::Null))
+}
+
+pub(super) fn column_value(
+    conn: &Connection,
+    table: &str,
+    guid: &str,
+    column: &str,
+) -> Result<Option<Json>> {
+    let sql = format!("SELECT \"{column}\" FROM {table} WHERE guid IN (?1, lower(?1), upper(?1))");
+    let v: Option<Value> = conn
+        .prepare_cached(&sql)?
+        .query_row([guid], |r| r.get(0))
+        .optional()?;
+    let Some(v) = v else { return Ok(None) };
+    let json = history_json(&v);
+    Ok(Some(match portable_reference(table, column) {
+        Some(refers) => guid_of(conn, refers, &json)?,
+        None => json,
+    }))
+}
+
+pub(super) const ROW_PRESENT: &str = "present";
+
+/// Stores how this merge settled its conflicts, for the copies that merge this file later.
+pub fn record_resolutions(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
+    let mut seq = 0;
+    let mut seen = HashSet::new();
+    let kept = std::mem::take(&mut f.kept_ours);
+    for (table, guid, column) in kept {
+        if !seen.insert((table.clone(), guid.clone(), column.clone())) {
+            continue;
+        }
+        if reference(&table, &column, &Map::new()).is_some()
+            && portable_reference(&table, &column).is_none()
+        {
+            continue;
+        }
+        let ours = column_value(&rec.tx, &table, &guid, &column)?;
+        let theirs = column_value(f.other, &table, &guid, &column)?;
+        let (Some(ours), Some(theirs)) = (ours, theirs) else {
+            continue;
+        };
+        if ours == theirs {
+            continue;
+        }
+        seq += 1;
+        rec.tx.execute(
+            "INSERT INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![rec.change_id, seq, table, guid, column, theirs.to_string(), ours.to_string()],
+        )?;
+    }
+    for (table, guid) in std::mem::take(&mut f.kept_present) {
+        if !seen.insert((table.clone(), guid.clone(), String::new())) {
+            continue;
+        }
+        let Some(image) = portable_row(&rec.tx, &table, &guid)? else {
+            continue;
+        };
+        seq += 1;
+        rec.tx.execute(
+            "INSERT INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, NULL, NULL, ?5)",
+            params![rec.change_id, seq, table, guid, Json::Object(image).to_string()],
+        )?;
+    }
+    // A code that stays deleted takes the codings our history deleted with it along.
+    let mut absent = Vec::new();
+    for (table, guid) in std::mem::take(&mut f.kept_absent) {
+        if table == "codes"
+            && let Some(&old) = f.deleted_code_ids.get(&guid)
+        {
+            for g in query(
+                &rec.tx,
+                "SELECT json_extract(before, '$.guid') FROM change_rows
+                  WHERE table_name = 'codings' AND after IS NULL AND json_extract(before, '$.code_id') = ?1",
+                [old],
+                |r| r.get::<_, String>(0),
+            )? {
+                absent.push(("codings".to_string(), g.to_ascii_lowercase()));
+            }
+        }
+        absent.push((table, guid));
+    }
+    for (table, guid) in absent {
+        if !seen.insert((table.clone(), guid.clone(), String::new()))
+            || our_id(rec, &table, &guid)?.is_some()
+        {
+            continue;
+        }
+        seq += 1;
+        rec.tx.execute(
+            "INSERT INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, NULL, ?5, NULL)",
+            params![rec.change_id, seq, table, guid, format!("\"{ROW_PRESENT}\"")],
+        )?;
+    }
+    Ok(())
+}
+
+/// Applies the resolutions their merge recorded (see [`record_resolutions`]).
+pub(super) fn apply_resolutions(
+    rec: &mut Recorder,
+    f: &mut Fill,
+    change: i64,
+) -> std::result::Result<(), Step> {
+    let rows = query(
+        f.other,
+        "SELECT table_name, guid, column_name, before, after FROM merge_resolutions WHERE change_id = ?1 ORDER BY seq",
+        [change],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        },
+    )?;
+    // Kept with our entry for their merge, so that copies merging this file get them too.
+    for (seq, (table, guid, column, before, after)) in rows.iter().enumerate() {
+        rec.tx.execute(
+            "INSERT OR IGNORE INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![rec.log_target(), seq as i64 + 1, table, guid, column, before, after],
+        )?;
+    }
+    let mut absent: Vec<(String, String)> = Vec::new();
+    let mut again: Vec<(String, String, String)> = Vec::new();
+    // Rows kept first (a column may refer to one), then columns, then rows removed.
+    let mut rows = rows;
+    rows.sort_by_key(|(_, _, column, _, after)| match (column, after) {
+        (None, Some(_)) => 0,
+        (Some(_), _) => 1,
+        (None, None) => 2,
+    });
+    for (table, guid, column, before, after) in rows {
+        if !GUID_TABLES.contains(&table.as_str()) {
+            continue;
+        }
+        let Some(ours) = our_id(rec, &table, &guid)? else {
+            if column.is_none()
+                && let Some(image) = after
+                && !restore_present(rec, f, &table, &guid, &image, false)?
+            {
+                again.push((table, guid, image));
+            }
+            continue;
+        };
+        let parse = |s: &Option<String>| -> Json {
+            s.as_deref()
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or(Json::Null)
+        };
+        let Some(column) = column else {
+            match after {
+                // Their merge kept this row (their deletion was not applied there).
+                Some(image) => {
+                    if !restore_present(rec, f, &table, &guid, &image, false)? {
+                        again.push((table, guid, image));
+                    }
+                }
+                // Their merge decided this row should not exist: deleted below, children
+                // before parents.
+                None => absent.push((table, guid)),
+            }
+            continue;
+        };
+        let Some(current) = column_value(&rec.tx, &table, &guid, &column)? else {
+            continue;
+        };
+        let (old, new) = (parse(&before), parse(&after));
+        if current == new {
+            continue;
+        }
+        let value = match portable_reference(&table, &column) {
+            Some(refers) => match new.as_str() {
+                Some(g) => match our_id(rec, refers, g)? {
+                    Some(id) => Value::Integer(id),
+                    None => continue,
+                },
+                None => Value::Null,
+            },
+            None => json_value(&new),
+        };
+        if current == old {
+            match rec.update(&table, &id_key(ours), &[(column.as_str(), value)]) {
+                Ok(_) => {}
+                Err(e) if is_constraint(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            f.conflict(
+                format!("their merge's decision on {table} {guid} {column}"),
+                &show(&current),
+                show(&new),
+            );
+        }
+    }
+    // Rows kept that clashed with a name the columns above have changed since.
+    for (table, guid, image) in again {
+        restore_present(rec, f, &table, &guid, &image, true)?;
+    }
+    // Deletions until none succeeds (a code goes once the codings on it have gone).
+    loop {
+        let mut progress = false;
+        let mut left = Vec::new();
+        for (table, guid) in absent {
+            let Some(ours) = our_id(rec, &table, &guid)? else {
+                continue;
+            };
+            match rec.delete(&table, &id_key(ours)) {
+                Ok(_) => progress = true,
+                Err(e) if is_constraint(&e) => left.push((table, guid)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        absent = left;
+        if !progress || absent.is_empty() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Our row by GUID as their file can read it: ids of rows it refers to as `{"guid": …}`.
+pub(super) fn portable_row(tx: &Transaction, table: &str, guid: &str) -> Result<Option<Image>> {
+    let Some(id) = our_id_tx(tx, table, guid)? else {
+        return Ok(None);
+    };
+    let Some(mut image) = row_image(tx, table, &id_key(id))? else {
+        return Ok(None);
+    };
+    let snapshot = image.clone();
+    image.remove("id");
+    for (column, value) in snapshot.iter() {
+        if let Some(refers) = reference(table, column, &snapshot)
+            && refers != "changes"
+        {
+            let mut m = Map::new();
+            m.insert("guid".into(), guid_of(tx, refers, value)?);
+            image.insert(column.clone(), Json::Object(m));
+        }
+    }
+    Ok(Some(image))
+}
+
+pub(super) fn our_id_tx(tx: &Transaction, table: &str, guid: &str) -> Result<Option<i64>> {
+    let sql = format!("SELECT id FROM {table} WHERE guid IN (?1, lower(?1), upper(?1))");
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_row([guid], |r| r.get(0))
+        .optional()?)
+}
+
+/// Puts back a row their merge kept, from its portable image, when we lack it.
+pub(super) fn restore_present(
+    rec: &mut Recorder,
+    f: &mut Fill,
+    table: &str,
+    guid: &str,
+    image: &str,
+    last_try: bool,
+) -> std::result::Result<bool, Step> {
+    if our_id(rec, table, guid)?.is_some() {
+        return Ok(true);
+    }
+    let Ok(Json::Object(image)) = serde_json::from_str::<Json>(image) else {
+        return Ok(true);
+    };
+    let mut values: Vec<(String, Value)> = Vec::new();
+    for (column, value) in &image {
+        if let Some(refers) = reference(table, column, &image) {
+            let target = value.get("guid").and_then(|g| g.as_str());
+            match target {
+                Some(g) => match our_id(rec, refers, g)? {
+                    Some(id) => values.push((column.clone(), Value::Integer(id))),
+                    None => return Ok(last_try),
+                },
+                None => values.push((column.clone(), Value::Null)),
+            }
+        } else {
+            values.push((column.clone(), json_value(value)));
+        }
+    }
+    let refs: Vec<(&str, Value)> = values
+        .iter()
+        .map(|(c, v)| (c.as_str(), v.clone()))
+        .collect();
+    match rec.insert(table, &refs) {
+        Ok(_) => {}
+        Err(e) if is_constraint(&e) && !last_try => return Ok(false),
+        Err(e) if is_constraint(&e) => {
+            f.report.notes.push(format!(
+                "their merge kept a {} this study deleted, but it clashes with one here; not restored",
+                table.trim_end_matches('s')
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(true)
+}
