@@ -4,7 +4,9 @@
 //!
 //!     cargo run --release --bin suggest_bench -- STUDY CODER [--docs N]
 //!
-//! Lists suggestions for the first N documents (default 20) and prints the median and max.
+//! Lists suggestions for the first N documents (default 20) and prints the median and max; then
+//! replays 600 keys (j, w, }, {, k) in the workbench on the first document drawn at 160×48 with
+//! suggestions hidden and shown, and prints the median time per key of each.
 
 use std::time::Instant;
 use thematic::suggest::{model, suggestions, training};
@@ -94,5 +96,35 @@ fn main() -> thematic::Result<()> {
             total
         );
     }
+    for shown in [false, true] {
+        let (median, p99) = keypress(std::path::Path::new(path), shown)?;
+        println!(
+            "keypress with suggestions {}: median {median:.3} ms, p99 {p99:.3} ms (600 keys, 160×48)",
+            if shown { "shown" } else { "hidden" }
+        );
+    }
     Ok(())
+}
+
+fn keypress(path: &std::path::Path, shown: bool) -> thematic::Result<(f64, f64)> {
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use thematic::tui::{app::App, keymap::Keymap, theme::Theme, views};
+    let size = ratatui::layout::Rect::new(0, 0, 160, 48);
+    let study = thematic::Study::open(path)?;
+    let mut app = App::new(study, "bench", Keymap::default(), Theme::plain(), size)?;
+    app.suggest.set_shown(shown);
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).expect("terminal");
+    terminal.draw(|f| views::draw(&app, f)).expect("draw");
+    let keys = ['j', 'j', 'w', '}', 'j', 'k', '{', '}', '}', 'w'];
+    let mut times = Vec::new();
+    for i in 0..600 {
+        let k = KeyEvent::new(KeyCode::Char(keys[i % keys.len()]), KeyModifiers::NONE);
+        let t = Instant::now();
+        app.handle_event(Event::Key(k));
+        terminal.draw(|f| views::draw(&app, f)).expect("draw");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[times.len() / 2], times[times.len() * 99 / 100]))
 }

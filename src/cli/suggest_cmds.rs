@@ -312,7 +312,15 @@ fn list(ctx: &mut Context, a: &ListArgs) -> Result<()> {
     refuse_blind(ctx, a.allow_blind)?;
     let m = load_model(ctx, a.unit)?;
     let f = filter(ctx, a.code.as_deref(), a.min_precision, a.min_confidence)?;
-    let me = ctx.coder()?;
+    // Listing writes nothing, not even a new coder: one who has not coded yet has no codings.
+    let me = match ctx.study.coder_by_name(&ctx.coder_name)? {
+        Some(c) => c,
+        None => crate::study::Coder {
+            id: -1,
+            name: ctx.coder_name.clone(),
+            is_consensus: false,
+        },
+    };
     let conn = ctx.study.conn();
     if model::is_stale(conn, &m.info)? {
         eprintln!(

@@ -9,6 +9,10 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
+/// At most this many suggestions per unit, the most confident: a turn with a dozen suggested
+/// codes helps nobody, and explaining each costs a search of the code's excerpts.
+pub const MAX_PER_UNIT: usize = 3;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
     pub document_id: i64,
@@ -104,7 +108,8 @@ fn top_terms(model: &Model, code: &CodeModel, x: &super::features::SparseVec) ->
 }
 
 /// Suggestions for every unit of one document that `coder_id` has not coded with the code and
-/// has not rejected, best first.
+/// has not rejected, in text order, the most confident first within a unit (at most
+/// MAX_PER_UNIT per unit).
 pub fn for_document(
     conn: &Connection,
     model: &Model,
@@ -136,6 +141,7 @@ pub fn for_document(
         if x.idx.is_empty() {
             continue;
         }
+        let mut picked: Vec<(f64, &CodeModel)> = Vec::new();
         for c in &codes {
             if coded.contains(&(i, c.code_id)) || rejected.contains(&(c.code_id, u.start, u.end)) {
                 continue;
@@ -145,6 +151,11 @@ pub fn for_document(
             if p <= c.threshold || p < filter.min_confidence {
                 continue;
             }
+            picked.push((p, c));
+        }
+        picked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        picked.truncate(MAX_PER_UNIT);
+        for (p, c) in picked {
             let best = c
                 .exemplars
                 .iter()

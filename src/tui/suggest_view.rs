@@ -28,6 +28,11 @@ pub struct SuggestState {
 }
 
 impl SuggestState {
+    /// Shows or hides suggestions without the checks `S` makes (benchmarks, tests).
+    pub fn set_shown(&self, on: bool) {
+        self.shown.set(Some(on));
+    }
+
     fn model(&self, app: &App) -> Option<Rc<Model>> {
         if let Some(m) = self.model.borrow().as_ref() {
             return m.clone();
