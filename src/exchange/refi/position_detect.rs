@@ -233,7 +233,14 @@ type Converted = Vec<(u64, u64, bool)>;
 
 struct Score {
     fits: usize,
+    /// Positions inside a wide character (half a surrogate pair): no tool counting this way
+    /// writes one, so each weighs heavily against the reading.
     inside: usize,
+    /// Positions before a combining mark or modifier: odd, but a person can select that way
+    /// (Thematic's own `--match` can), and it is the same text under every reading, so it
+    /// counts only as a missed boundary. Weighing it like `inside` let one such selection
+    /// flip a whole source to the wrong counting, silently.
+    split: usize,
     hits: usize,
     checked: usize,
 }
@@ -242,6 +249,7 @@ fn score(text: &str, len: u64, converted: &[(u64, u64, bool)]) -> Score {
     let mut s = Score {
         fits: 0,
         inside: 0,
+        split: 0,
         hits: 0,
         checked: 0,
     };
@@ -270,7 +278,7 @@ fn score(text: &str, len: u64, converted: &[(u64, u64, bool)]) -> Score {
         match edge(prev, cur) {
             Edge::Boundary => s.hits += 1,
             Edge::MidWord => {}
-            Edge::InsideChar => s.inside += 1,
+            Edge::InsideChar => s.split += 1,
         }
     }
     s
@@ -370,7 +378,7 @@ pub fn detect(
         spans,
         ambiguous: readings.len() > 1,
         has_astral: !astral.is_empty(),
-        inside_char: sc.inside,
+        inside_char: sc.inside + sc.split,
         boundary_hits: sc.hits,
         ends_checked: sc.checked,
         against_hint: hint.is_some_and(|h| h != reading.unit) && mode == PositionMode::Auto,
@@ -472,6 +480,28 @@ mod tests {
         for (span, pick) in d.spans.iter().zip(picks) {
             assert_eq!(quote(text, span.unwrap()), pick);
         }
+    }
+
+    /// A selection ending before a combining mark (as `code --match "combining e"` makes) is
+    /// not evidence against the reading: exported for NVivo (UTF-16) from a Thematic study,
+    /// whose origin hints code points, the positions must still be read as UTF-16.
+    #[test]
+    fn a_selection_before_a_combining_mark_does_not_flip_the_reading() {
+        let text = "Ana: I laughed 🤣🤣 so hard at the portal 😂 message.\nBo: we use it 👍🏽, e\u{301} (combining e\u{301}) daily.\nAna: again 🎉 and then the end of it.\nBo: Plain words here now.\n";
+        let picks = ["portal", "daily", "end of it", "Plain words", "combining e"];
+        let spans: Vec<_> = picks.iter().map(|p| utf16_span(text, p)).collect();
+        let d = detect(
+            &plain(text),
+            &spans,
+            Some(Unit::CodePoints),
+            PositionMode::Auto,
+        );
+        assert_eq!(d.reading.unit, Unit::Utf16);
+        for (span, pick) in d.spans.iter().zip(picks) {
+            assert_eq!(quote(text, span.unwrap()), pick);
+        }
+        // Still said: one selection splits "e" from its accent.
+        assert_eq!(d.inside_char, 1);
     }
 
     /// NVivo for Windows: CRLF counts two, emoji two, no BOM counted although the file has one.

@@ -124,8 +124,18 @@ pub(super) fn canonicalize(
                 format!(" (as {} writes them)", o.trim())
             }
             (PositionMode::Auto, _, _, _) if d.against_hint => format!(
-                " (although {} usually writes UTF-16 units, these fit code points)",
-                opts.origin.unwrap_or("the tool").trim()
+                " (although {} usually writes {}, these fit {})",
+                opts.origin.unwrap_or("the tool").trim(),
+                if hint == Some(Unit::Utf16) {
+                    "UTF-16 units"
+                } else {
+                    "code points"
+                },
+                if r.unit == Unit::Utf16 {
+                    "UTF-16 units"
+                } else {
+                    "code points"
+                },
             ),
             (PositionMode::Auto, _, _, _) if d.tied => {
                 " (both countings fit equally; took the one the spec or the origin implies)"
