@@ -256,6 +256,43 @@ mod tests {
     }
 
     #[test]
+    fn units_are_exact_slices_of_the_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.thematic");
+        crate::suggest::planted::generate(
+            &path,
+            &crate::suggest::planted::PlantedOptions {
+                docs: 2,
+                turns_per_doc: 12,
+                codes: 2,
+                seed: 9,
+            },
+        )
+        .unwrap();
+        let study = crate::Study::open(&path).unwrap();
+        let conn = study.conn();
+        let coder = study.coder_by_name("planted").unwrap().unwrap();
+        for kind in [UnitKind::Turn, UnitKind::Sentence] {
+            let data = Dataset::load(conn, &coder, kind).unwrap();
+            assert_eq!(data.docs.len(), 2);
+            assert_eq!(data.labels.len(), data.units.len());
+            for u in &data.units {
+                let text = documents::excerpt(conn, data.docs[u.doc].id, u.start, u.end).unwrap();
+                assert_eq!(text, u.text, "{kind:?} unit {}:{}", u.start, u.end);
+            }
+            if kind == UnitKind::Turn {
+                assert_eq!(data.units.len(), 24);
+                // Planted codings are whole turns, so every coding labels exactly its turn.
+                let labelled: usize = data.labels.iter().map(Vec::len).sum();
+                let codings: i64 = conn
+                    .query_row("SELECT count(*) FROM codings", [], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(labelled as i64, codings);
+            }
+        }
+    }
+
+    #[test]
     fn overlap_finds_touched_units_only() {
         let units = [unit(0, 10), unit(11, 20), unit(21, 30)];
         assert_eq!(overlapping(&units, 5, 12), 0..2);
