@@ -540,18 +540,30 @@ pub fn summary(ctx: &Context) -> Result<()> {
     let codes = crate::codebook::all(conn)?;
     let (people, moderators) = crate::exchange::participant_counts::count(conn)?;
     let codings: i64 = conn.query_row("SELECT count(*) FROM codings", [], |r| r.get(0))?;
+    // Coders who coded, not every name in the coders table (the one running `init` or an
+    // import is added there before coding anything): "354 codings by 3 coders" misled.
+    let coding_coders: usize =
+        conn.query_row("SELECT count(DISTINCT coder_id) FROM codings", [], |r| {
+            r.get::<_, i64>(0)
+        })? as usize;
+    let idle_coders = ctx.study.coders()?.len().saturating_sub(coding_coders);
     println!(
         "Study {} ({})",
         ctx.study.name()?,
         ctx.study.path().display()
     );
     println!(
-        "{} documents, {}, {} codes, {} codings by {} coder(s)",
+        "{} documents, {}, {} codes, {} codings by {} coder(s){}",
         docs.len(),
         crate::exchange::participant_counts::describe(people, moderators),
         codes.len(),
         codings,
-        ctx.study.coders()?.len()
+        coding_coders,
+        if idle_coders > 0 {
+            format!(" ({idle_coders} more coder(s) with no codings)")
+        } else {
+            String::new()
+        }
     );
     for d in &docs {
         let attrs: Vec<String> = d

@@ -1,0 +1,44 @@
+//! Counts the CLI prints say what they count: `summary` credits codings to the coders who made
+//! them, and names the others separately (the coder who ran `init` or an import is in the
+//! coders table before coding anything; "2 codings by 3 coders" misled).
+
+mod common;
+
+use common::TempStudy;
+
+#[test]
+fn summary_counts_the_coders_who_coded() {
+    let study = TempStudy::new();
+    let file = study.write("fg.txt", "Ana: I use the portal daily.\nBo: I never do.\n");
+    study.cmd().arg("import").arg(&file).assert().success();
+    study.cmd().args(["codes", "add", "Use"]).assert().success();
+    for (coder, text) in [("alex", "portal"), ("sam", "never")] {
+        study
+            .cmd_as(coder)
+            .args(["code", "fg", "Use", "--match", text])
+            .assert()
+            .success();
+    }
+    // A third coder who only wrote a memo.
+    study
+        .cmd_as("kim")
+        .args(["memo", "add", "first thoughts"])
+        .assert()
+        .success();
+    let out = study.cmd().arg("summary").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let listed: i64 = rusqlite::Connection::open(&study.path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM coders", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        listed >= 3,
+        "the setup should list idle coders too: {listed}"
+    );
+    assert!(text.contains("2 codings by 2 coder(s)"), "{text}");
+    assert!(
+        text.contains(&format!("({} more coder(s) with no codings)", listed - 2)),
+        "{text}"
+    );
+}
