@@ -441,3 +441,50 @@ fn methods_text_names_the_figures_and_citations() {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
 }
+
+#[test]
+fn the_report_states_the_comparison_and_the_rounds() {
+    let s = scenario();
+    s.cmd_as("you")
+        .args(["code", "A", "X", "--turn", "2"])
+        .assert()
+        .success();
+    s.cmd()
+        .args([
+            "icr", "sample", "--share", "1", "--coders", "alex,sam", "--seed", "1",
+        ])
+        .assert()
+        .success();
+    let out = s.dir.path().join("r.html");
+    s.cmd()
+        .arg("report")
+        .arg(&out)
+        .args(["--coders", "alex,you"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("Coders alex, you (named with --coders)"),
+        "coders named"
+    );
+    assert!(
+        html.contains("Inter-coder reliability rounds"),
+        "ICR section"
+    );
+    assert!(
+        html.contains("Gwet&#39;s AC1: reported beside"),
+        "why each coefficient"
+    );
+    // An impossible choice says why instead of dropping the section.
+    s.cmd()
+        .arg("report")
+        .arg(&out)
+        .args(["--coders", "alex,ghost"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("No agreement figures: coder &#39;ghost&#39;"),
+        "reason shown"
+    );
+}
