@@ -137,15 +137,23 @@ fn show_definition(ctx: &Context, path: &str) -> Result<()> {
 fn list(ctx: &Context, format: Output) -> Result<()> {
     let conn = ctx.study.conn();
     let codes = codebook::all(conn)?;
-    let counts = codebook::counts(conn, None)?;
+    // The same count the workbench's codebook shows (a theme includes its codes; consensus
+    // left out), beside each code's own codings.
+    let counts = codebook::rollup::rolled_up(conn, &codes, None)?;
+    let own =
+        codebook::rollup::subtree_counts(&[], &codebook::rollup::code_document_counts(conn, None)?);
     match format {
         Output::Json => {
             #[derive(serde::Serialize)]
             struct Listed<'a> {
                 #[serde(flatten)]
                 code: &'a codebook::Code,
+                /// Codings of this code and its subcodes, by the independent coders.
                 codings: i64,
                 documents: i64,
+                /// Codings of this code alone (not its subcodes).
+                own_codings: i64,
+                counts: &'static str,
             }
             let listed: Vec<Listed> = codes
                 .iter()
@@ -155,6 +163,8 @@ fn list(ctx: &Context, format: Output) -> Result<()> {
                         code: c,
                         codings: n.codings,
                         documents: n.documents,
+                        own_codings: own.get(&c.id).map_or(0, |o| o.codings),
+                        counts: codebook::rollup::DEFINITION,
                     }
                 })
                 .collect();
@@ -177,7 +187,9 @@ fn list(ctx: &Context, format: Output) -> Result<()> {
                     ]
                 })
                 .collect();
-            rows(format, &["code", "codings", "docs", "definition"], &table)
+            rows(format, &["code", "codings", "docs", "definition"], &table)?;
+            eprintln!("{}", codebook::rollup::DEFINITION);
+            Ok(())
         }
     }
 }

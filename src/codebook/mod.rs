@@ -2,6 +2,7 @@
 //! `Theme/Subcode`; names never contain `/`.
 
 pub mod edit;
+pub mod rollup;
 pub mod table;
 
 use crate::error::Result;

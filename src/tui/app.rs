@@ -168,19 +168,6 @@ pub fn ordered_attributes(attrs: &std::collections::BTreeMap<String, String>) ->
 /// Codings per (code, document) as the codebook counts them: one coder's (`mine`) or every
 /// coder's — but never the consensus coder's with the others', since a review's decisions
 /// repeat the codings they came from (unless you are the consensus coder).
-fn code_document_counts(
-    conn: &rusqlite::Connection,
-    mine: Option<i64>,
-) -> Result<Vec<(i64, i64, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.code_id, c.document_id, count(*) FROM codings c JOIN coders k ON k.id = c.coder_id
-          WHERE (?1 IS NULL AND k.is_consensus = 0) OR c.coder_id = ?1
-          GROUP BY c.code_id, c.document_id",
-    )?;
-    let rows = stmt.query_map([mine], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
-}
-
 /// Is `path` the demo study (`thematic` with no --project)?
 fn is_demo(path: &std::path::Path) -> bool {
     let demo = crate::config::demo_study_path();
@@ -188,40 +175,6 @@ fn is_demo(path: &std::path::Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
-}
-
-/// Codings and documents per code, each including its subcodes' (a theme counts its codes').
-pub fn subtree_counts(codes: &[Code], rows: &[(i64, i64, i64)]) -> HashMap<i64, CodeCounts> {
-    let parent: HashMap<i64, Option<i64>> = codes.iter().map(|c| (c.id, c.parent_id)).collect();
-    let mut codings: HashMap<i64, i64> = HashMap::new();
-    let mut docs: HashMap<i64, std::collections::HashSet<i64>> = HashMap::new();
-    for &(code, doc, n) in rows {
-        let mut at = Some(code);
-        let mut guard = 0;
-        while let Some(id) = at {
-            *codings.entry(id).or_default() += n;
-            docs.entry(id).or_default().insert(doc);
-            at = parent.get(&id).copied().flatten();
-            guard += 1;
-            if guard > 64 {
-                break;
-            }
-        }
-    }
-    codings
-        .into_iter()
-        .map(|(id, n)| {
-            let d = docs.get(&id).map_or(0, |s| s.len() as i64);
-            (
-                id,
-                CodeCounts {
-                    codings: n,
-                    documents: d,
-                    coders: 0,
-                },
-            )
-        })
-        .collect()
 }
 
 impl App {
@@ -346,7 +299,7 @@ impl App {
             .map(|(i, c)| (c.id, i))
             .collect();
         let mine = (!self.show_others).then_some(self.coder.id);
-        self.counts = subtree_counts(&self.codes, &code_document_counts(conn, mine)?);
+        self.counts = crate::codebook::rollup::rolled_up(conn, &self.codes, mine)?;
         self.coding_memos = crate::coding::view::codings_with_memos(conn)?;
         self.coder_names = self
             .store
