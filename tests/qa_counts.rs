@@ -42,3 +42,47 @@ fn summary_counts_the_coders_who_coded() {
         "{text}"
     );
 }
+
+/// `export excerpts -` and `export codebook -` write CSV to stdout without needing --format
+/// (the README offers `export … -` for programs; it failed with "cannot tell the format").
+#[test]
+fn exports_to_stdout_default_to_csv() {
+    let study = TempStudy::new();
+    let file = study.write("fg.txt", "Ana: I use the portal daily.\nBo: I never do.\n");
+    study.cmd().arg("import").arg(&file).assert().success();
+    study.cmd().args(["codes", "add", "Use"]).assert().success();
+    study
+        .cmd()
+        .args(["code", "fg", "Use", "--match", "portal"])
+        .assert()
+        .success();
+    let out = study
+        .cmd()
+        .args(["export", "excerpts", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("document,"), "{text}");
+    assert!(lines.next().unwrap().ends_with(",portal"), "{text}");
+    let out = study
+        .cmd()
+        .args(["export", "codebook", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("code,"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
