@@ -86,3 +86,42 @@ fn exports_to_stdout_default_to_csv() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// The methods paragraph after a single ICR round says one round, not "the codebook refined
+/// between rounds" (there was no second round to refine it for).
+#[test]
+fn methods_text_after_one_round_claims_no_refinement() {
+    let study = TempStudy::new();
+    for name in ["a", "b"] {
+        let file = study.write(
+            &format!("{name}.txt"),
+            format!("Ana: I use the portal daily in group {name}.\nBo: I never do.\n"),
+        );
+        study.cmd().arg("import").arg(&file).assert().success();
+    }
+    study.cmd().args(["codes", "add", "Use"]).assert().success();
+    for coder in ["alex", "sam"] {
+        for doc in ["a", "b"] {
+            study
+                .cmd_as(coder)
+                .args(["code", doc, "Use", "--turn", "1"])
+                .assert()
+                .success();
+        }
+    }
+    study
+        .cmd()
+        .args(["icr", "sample", "--share", "0.5", "--coders", "alex,sam"])
+        .args(["--seed", "3"])
+        .assert()
+        .success();
+    let out = study
+        .cmd()
+        .args(["agreement", "--methods-text"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("in one round"), "{text}");
+    assert!(!text.contains("between rounds"), "{text}");
+}
