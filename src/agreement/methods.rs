@@ -62,11 +62,15 @@ pub fn paragraph(r: &AgreementReport, thresholds: &[f64]) -> String {
         unit,
         100.0 * d.share_of_units,
     ));
-    if !m.rounds.is_empty() {
-        out.push_str(&format!(
-            "Coding proceeded in {} round(s) of double-coding, with the codebook refined between rounds (O'Connor & Joffe, 2020). ",
-            m.rounds.len()
-        ));
+    // One round has no "between rounds": say only what happened.
+    match m.rounds.len() {
+        0 => {}
+        1 => out.push_str(
+            "Double-coding was done in one round, drawn as a sample of the data (O'Connor & Joffe, 2020). ",
+        ),
+        n => out.push_str(&format!(
+            "Coding proceeded in {n} rounds of double-coding, with the codebook refined between rounds (O'Connor & Joffe, 2020). "
+        )),
     }
     if r.unit == "span" {
         let alphas: Vec<f64> = r

@@ -103,6 +103,11 @@ fn refi_err(e: RefiError) -> Error {
 }
 
 fn extension(path: &Path) -> String {
+    // `-` (stdout) has no extension: it is data for another program, so CSV unless --format
+    // says otherwise (it failed with "cannot tell the format from '.'").
+    if crate::terminal::is_stdout_path(path) {
+        return "csv".into();
+    }
     path.extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default()
