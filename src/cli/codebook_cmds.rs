@@ -188,7 +188,7 @@ fn list(ctx: &Context, format: Output) -> Result<()> {
                 })
                 .collect();
             rows(format, &["code", "codings", "docs", "definition"], &table)?;
-            eprintln!("{}", codebook::rollup::DEFINITION);
+            println!("\n{}", codebook::rollup::DEFINITION);
             Ok(())
         }
     }

@@ -92,22 +92,33 @@ pub(crate) fn run_child_limit(cmd: &mut Command, out: &Path, limit: f64) -> (f64
     let pid = child.id() as i32;
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let mut finished = true;
-    loop {
-        // SAFETY: our own child's pid, valid out-pointers.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break;
-        }
-        if started.elapsed().as_secs_f64() > limit {
-            finished = false;
-            // SAFETY: signalling our own child.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    // A blocking wait (a polling loop quantised every time to its sleep); a watchdog thread
+    // kills the child when it overruns the limit.
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let killed = std::sync::Arc::new(AtomicBool::new(false));
+    {
+        let (done, killed) = (done.clone(), killed.clone());
+        let deadline = std::time::Duration::from_secs_f64(limit);
+        std::thread::spawn(move || {
+            let t0 = std::time::Instant::now();
+            while t0.elapsed() < deadline {
+                if done.load(Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            if !done.load(Ordering::SeqCst) {
+                killed.store(true, Ordering::SeqCst);
+                // SAFETY: signalling our own child, not yet reaped.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        });
     }
+    // SAFETY: our own child's pid, valid out-pointers.
+    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    done.store(true, Ordering::SeqCst);
+    let finished = !killed.load(Ordering::SeqCst);
     let wall = started.elapsed().as_secs_f64();
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     let cpu = secs(usage.ru_utime) + secs(usage.ru_stime);
