@@ -98,3 +98,76 @@ fn c_cycles_the_compared_coders() {
     assert!(st.coders.is_empty());
     assert_eq!(st.report.as_ref().map(|r| r.coders.clone()), default);
 }
+
+/// Starts an ICR round on the fixture study (alex and sam, every document) before the app opens.
+fn open_with_round(dir: &tempfile::TempDir) -> (std::path::PathBuf, App) {
+    use thematic::agreement::icr::{SampleBy, SampleRequest, sample};
+    let path = dir.path().join("s.thematic");
+    drop(fixture::small_study(&path).unwrap());
+    let mut study = Study::open(&path).unwrap();
+    study.set_clock(fixture::fixed_clock());
+    let alex = study.ensure_coder("alex").unwrap();
+    let coders = vec!["alex".to_string(), "sam".to_string()];
+    sample(
+        &mut study,
+        alex.id,
+        &SampleRequest {
+            share: 1.0,
+            coders: &coders,
+            by: SampleBy::Document,
+            stratify: None,
+            seed: 1,
+        },
+    )
+    .unwrap();
+    let app = App::new(
+        study,
+        "alex",
+        Keymap::default(),
+        Theme::plain(),
+        Rect::new(0, 0, 120, 40),
+    )
+    .unwrap();
+    (path, app)
+}
+
+fn screen(app: &App) -> String {
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| thematic::tui::views::draw(app, f)).unwrap();
+    term.backend().to_string()
+}
+
+#[test]
+fn r_in_the_agreement_view_lists_the_icr_rounds_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut app) = open_with_round(&dir);
+    keys(&mut app, "A R");
+    let rounds = app.agreement.as_ref().unwrap().rounds.clone();
+    let list = rounds.expect("R loads the rounds").unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].coders, vec!["alex".to_string(), "sam".to_string()]);
+    let shown = screen(&app);
+    assert!(shown.contains("ICR rounds (1)"), "{shown}");
+    assert!(
+        shown.contains("Round 1 · open · coders alex, sam"),
+        "{shown}"
+    );
+    assert!(shown.contains("by document (100%, seed 1)"), "{shown}");
+    // Esc leaves the rounds for the agreement table, not the workbench.
+    keys(&mut app, "Esc");
+    assert!(app.agreement.as_ref().unwrap().rounds.is_none());
+    assert!(app.view.is_some());
+    assert!(!screen(&app).contains("ICR rounds"));
+    keys(&mut app, "R R");
+    assert!(app.agreement.as_ref().unwrap().rounds.is_none());
+}
+
+#[test]
+fn r_without_rounds_says_how_to_start_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut app) = open(&dir);
+    keys(&mut app, "A R");
+    let shown = screen(&app);
+    assert!(shown.contains("ICR rounds (0)"), "{shown}");
+    assert!(shown.contains("No ICR rounds yet"), "{shown}");
+}

@@ -262,6 +262,7 @@ const DEFAULTS: &[Row] = &[
     (X::Agreement, "s", A::SortWorst, "sort worst alpha first / codebook order", Some("sort")),
     (X::Agreement, "r", A::Refresh, "recompute agreement", Some("recompute")),
     (X::Agreement, "c", A::CycleCoders, "coders compared: default → each pair → all independent coders", Some("coders")),
+    (X::Agreement, "R", A::IcrRounds, "ICR rounds: coders, sample, α with CI, codebook changes (again: back)", Some("rounds")),
     (X::Agreement, "Esc", A::Back, "back to the workbench", Some("back")),
     // Disagreement review
     (X::Review, "j", A::Down, "next disagreement", None),

@@ -41,6 +41,9 @@ const COL_W: usize = 8;
 
 pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let Some(st) = &app.agreement else { return };
+    if let Some(rounds) = &st.rounds {
+        return super::icr_rounds::render(app, st, rounds, area, frame);
+    }
     let head = match &st.report {
         Some(r) => format!(
             " Agreement — {} · unit: {} · {} unit(s) in {} document(s){} ",
