@@ -171,3 +171,37 @@ fn r_without_rounds_says_how_to_start_one() {
     assert!(shown.contains("ICR rounds (0)"), "{shown}");
     assert!(shown.contains("No ICR rounds yet"), "{shown}");
 }
+
+#[test]
+fn the_document_list_marks_what_you_are_assigned_in_the_open_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, app) = open_with_round(&dir);
+    let a = app.icr.as_ref().expect("alex is a coder of the open round");
+    assert_eq!(a.round, 1);
+    // Share 1 by document: every document is assigned, whole.
+    assert_eq!(a.documents.len(), app.docs.len());
+    let shown = screen(&app);
+    assert!(shown.contains("ICR round 1"), "{shown}");
+    assert!(
+        shown.contains(&format!("{} ◇", app.docs[0].name)),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_coder_outside_the_round_sees_no_assignment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, app) = open_with_round(&dir);
+    drop(app);
+    let study = Study::open(&path).unwrap();
+    let app = App::new(
+        study,
+        "kim",
+        Keymap::default(),
+        Theme::plain(),
+        Rect::new(0, 0, 120, 40),
+    )
+    .unwrap();
+    assert!(app.icr.is_none());
+    assert!(!screen(&app).contains("◇"));
+}

@@ -11,6 +11,7 @@ pub mod first_run;
 pub mod fixture;
 pub mod fuzzy;
 mod hangup;
+pub mod icr_assigned;
 pub mod jumps;
 pub mod key;
 pub mod keymap;
