@@ -205,3 +205,43 @@ fn a_coder_outside_the_round_sees_no_assignment() {
     assert!(app.icr.is_none());
     assert!(!screen(&app).contains("◇"));
 }
+
+fn worry_codings(app: &App) -> u64 {
+    let m = app.analysis.as_ref().unwrap().matrix.as_ref().unwrap();
+    m.rows
+        .iter()
+        .find(|r| r.path == "Trust/Worry")
+        .map(|r| r.total.codings)
+        .unwrap_or(0)
+}
+
+#[test]
+fn w_in_the_analysis_view_picks_whose_codings_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut app) = open(&dir);
+    keys(&mut app, "F");
+    assert!(
+        screen(&app).contains("Analysis (independent coders pooled; not consensus)"),
+        "{}",
+        screen(&app)
+    );
+    // The fixture: only sam applied Trust/Worry.
+    assert!(worry_codings(&app) > 0);
+    keys(&mut app, "w");
+    let st = app.analysis.as_ref().unwrap();
+    assert_eq!(st.coder.as_ref().map(|c| c.1.as_str()), Some("alex"));
+    assert_eq!(st.matrix.as_ref().unwrap().coder, st.coder_id());
+    assert_eq!(worry_codings(&app), 0);
+    assert!(screen(&app).contains("Analysis (coder alex only)"));
+    keys(&mut app, "w");
+    assert!(worry_codings(&app) > 0);
+    assert!(screen(&app).contains("Analysis (coder sam only)"));
+    // Back round to the pooled independent coders (no consensus coding in the fixture).
+    keys(&mut app, "w");
+    assert!(app.analysis.as_ref().unwrap().coder.is_none());
+    // Co-occurrence counts the picked coder too.
+    keys(&mut app, "w 2");
+    let st = app.analysis.as_ref().unwrap();
+    assert!(st.co.is_some());
+    assert!(screen(&app).contains("coder alex only"));
+}

@@ -131,6 +131,7 @@ actions! {
     ToggleDone => "toggle_done",
     CycleCoders => "cycle_coders",
     IcrRounds => "icr_rounds",
+    CycleAnalysisCoder => "cycle_analysis_coder",
     ToggleSuggestions => "toggle_suggestions",
     AcceptSuggestion => "accept_suggestion",
     RejectSuggestion => "reject_suggestion",

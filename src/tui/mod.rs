@@ -3,6 +3,7 @@
 //! the writes through the `Store`, and draws the state (`views`) — drawing never writes.
 
 pub mod action;
+pub mod analysis_coder;
 pub mod analysis_view;
 pub mod app;
 pub mod describe;
