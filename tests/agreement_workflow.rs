@@ -488,3 +488,29 @@ fn the_report_states_the_comparison_and_the_rounds() {
         "reason shown"
     );
 }
+
+#[test]
+fn methods_text_claims_a_consensus_only_when_one_exists() {
+    let s = scenario();
+    let text = |s: &TempStudy| {
+        let out = s
+            .cmd()
+            .args(["agreement", "--methods-text"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let before = text(&s);
+    assert!(before.contains("have not yet been resolved"), "{before}");
+    assert!(
+        !before.contains("resolved into a consensus coding used"),
+        "{before}"
+    );
+    s.cmd().arg("consensus").assert().success();
+    let after = text(&s);
+    assert!(
+        after.contains("resolved into a consensus coding used for the analysis"),
+        "{after}"
+    );
+}

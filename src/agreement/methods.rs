@@ -2,6 +2,7 @@
 //! manuscript's methods section, from the figures just computed.
 
 use super::report::{AgreementReport, Coefficients};
+use crate::error::Result;
 
 fn list(names: &[String]) -> String {
     match names {
@@ -35,8 +36,24 @@ fn ci_text(ci: Option<Option<[f64; 2]>>) -> String {
     }
 }
 
-/// The paragraph. `thresholds` are the team's (low, high) alpha thresholds.
-pub fn paragraph(r: &AgreementReport, thresholds: &[f64]) -> String {
+/// How many codings the consensus coder has in the named documents: the methods text
+/// claims disagreements were resolved only when a consensus coding exists there.
+pub fn consensus_codings(conn: &rusqlite::Connection, documents: &[String]) -> Result<usize> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COUNT(*) FROM codings c JOIN coders k ON k.id = c.coder_id
+           JOIN documents d ON d.id = c.document_id
+          WHERE k.is_consensus = 1 AND d.name = ?1",
+    )?;
+    let mut n = 0usize;
+    for name in documents {
+        n += stmt.query_row([name], |r| r.get::<_, i64>(0))? as usize;
+    }
+    Ok(n)
+}
+
+/// The paragraph. `thresholds` are the team's (low, high) alpha thresholds;
+/// `consensus_codings` is what [`consensus_codings`] counts in the compared documents.
+pub fn paragraph(r: &AgreementReport, thresholds: &[f64], consensus_codings: usize) -> String {
     let m = &r.report;
     let d = &m.double_coded;
     let (low, high) = (
@@ -141,9 +158,12 @@ pub fn paragraph(r: &AgreementReport, thresholds: &[f64]) -> String {
             ci.iterations, unit, ci.seed
         ));
     }
-    out.push_str(
-        "Disagreements were discussed and resolved into a consensus coding used for the analysis.",
-    );
+    // Only claim a consensus when one exists: a methods section must not say more than was done.
+    out.push_str(if consensus_codings > 0 {
+        "Disagreements were discussed and resolved into a consensus coding used for the analysis."
+    } else {
+        "Disagreements between the coders have not yet been resolved into a consensus coding."
+    });
     out.push_str("\n\nReferences: Cohen, J. (1960). A coefficient of agreement for nominal scales. Educational and Psychological Measurement, 20(1), 37–46. Gwet, K. L. (2008). Computing inter-rater reliability and its variance in the presence of high agreement. British Journal of Mathematical and Statistical Psychology, 61(1), 29–48. Krippendorff, K. (2004). Content analysis: An introduction to its methodology (2nd ed.). Sage.");
     if r.coders.len() > 2 {
         out.push_str(" Light, R. J. (1971). Measures of response agreement for qualitative data. Psychological Bulletin, 76(5), 365–377.");

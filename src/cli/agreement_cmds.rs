@@ -166,7 +166,11 @@ pub fn agreement(ctx: &Context, a: &AgreementArgs) -> Result<()> {
     if a.methods_text {
         println!(
             "{}",
-            crate::agreement::methods::paragraph(&r, &a.thresholds)
+            crate::agreement::methods::paragraph(
+                &r,
+                &a.thresholds,
+                crate::agreement::methods::consensus_codings(ctx.study.conn(), &r.documents)?
+            )
         );
         return Ok(());
     }

@@ -130,6 +130,8 @@ actions! {
     // Agreement (issue 11): done marks and the coder picker.
     ToggleDone => "toggle_done",
     CycleCoders => "cycle_coders",
+    IcrRounds => "icr_rounds",
+    CycleAnalysisCoder => "cycle_analysis_coder",
     ToggleSuggestions => "toggle_suggestions",
     AcceptSuggestion => "accept_suggestion",
     RejectSuggestion => "reject_suggestion",

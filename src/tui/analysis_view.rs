@@ -58,6 +58,9 @@ pub struct AnalysisState {
     pub span_turn: bool,
     /// The matrix's selected column (h/l; Enter lists the cell's excerpts).
     pub col: usize,
+    /// Whose codings are counted (`w`, see `analysis_coder.rs`): (id, name, is consensus);
+    /// None pools the independent coders.
+    pub coder: Option<(i64, String, bool)>,
 }
 
 impl AnalysisState {
@@ -86,6 +89,7 @@ pub fn hint_applies(st: &AnalysisState, action: Action) -> bool {
         Action::CycleAttribute => st.tab == 0,
         Action::Search | Action::AutoCode | Action::CycleSpan => st.tab == 2,
         Action::Snapshot => st.tab == 4,
+        Action::CycleAnalysisCoder => st.tab <= 1,
         _ => true,
     }
 }
@@ -127,7 +131,7 @@ impl App {
                 let m = matrix::matrix(
                     conn,
                     &MatrixOptions {
-                        coder: None,
+                        coder: st.coder_id(),
                         by,
                         include_moderators: false,
                     },
@@ -136,7 +140,13 @@ impl App {
                 st.matrix = Some(m);
             }
             1 => {
-                let co = cooccurrence::cooccurrence(conn, &CooccurrenceOptions::default())?;
+                let co = cooccurrence::cooccurrence(
+                    conn,
+                    &CooccurrenceOptions {
+                        coder: st.coder_id(),
+                        ..Default::default()
+                    },
+                )?;
                 let n = co.codes.len().saturating_sub(1);
                 st.co_row = st.co_row.min(n);
                 st.co_col = st.co_col.min(n);
@@ -197,6 +207,10 @@ impl App {
         if let Some(t) = tab {
             st.tab = t;
             self.refresh_analysis();
+            return Vec::new();
+        }
+        if action == Action::CycleAnalysisCoder {
+            self.cycle_analysis_coder();
             return Vec::new();
         }
         if action == Action::Refresh {
@@ -289,7 +303,10 @@ impl App {
                     self.store.study.conn(),
                     &a.path,
                     &b.path,
-                    &CooccurrenceOptions::default(),
+                    &CooccurrenceOptions {
+                        coder: st.coder_id(),
+                        ..Default::default()
+                    },
                 ) {
                     Ok(items) => {
                         st.drill = Some(Drill {
@@ -389,10 +406,15 @@ impl App {
             .attribute()
             .map(|a| a.split_once(':').map_or(a, |(_, n)| n).to_lowercase())
             .unwrap_or_default();
-        let (code, filter) = (
-            row.code_id,
-            format!("{name}:={}", col.label.replace(' ', "_")),
-        );
+        let mut filter = format!("{name}:={}", col.label.replace(' ', "_"));
+        // The cell counted one coder's codings: its excerpts are that coder's too.
+        if let Some((_, coder, _)) = &st.coder {
+            // The filter matches a coder by a word of the name (filters split at spaces).
+            if let Some(word) = coder.split_whitespace().next() {
+                filter.push_str(&format!(" coder:{word}"));
+            }
+        }
+        let code = row.code_id;
         self.jumps.push(super::jumps::JumpFrame {
             view: self.view.take(),
             retrieval: self.retrieval.take(),

@@ -88,6 +88,8 @@ pub struct App {
     pub doc_sel: usize,
     /// Documents the acting coder marked done (shown in the document list; issue 11).
     pub done: std::collections::HashSet<i64>,
+    /// What the acting coder is assigned in the open ICR round (as `thematic icr assigned`).
+    pub icr: Option<super::icr_assigned::IcrAssigned>,
     /// The first participant shown under the documents (] [ scroll).
     pub participants_top: usize,
     /// Every document's speakers (read with the document list).
@@ -207,6 +209,7 @@ impl App {
             docs: Vec::new(),
             doc_sel: 0,
             done: Default::default(),
+            icr: None,
             participants_top: 0,
             speakers: HashMap::new(),
             codes: Vec::new(),
@@ -291,6 +294,7 @@ impl App {
             .filter(|(_, names)| names.contains(&self.coder.name))
             .map(|(id, _)| id)
             .collect();
+        self.icr = super::icr_assigned::load(conn, &self.coder.name, &self.docs)?;
         self.codes = crate::codebook::all(conn)?;
         self.code_index = self
             .codes

@@ -262,6 +262,7 @@ const DEFAULTS: &[Row] = &[
     (X::Agreement, "s", A::SortWorst, "sort worst alpha first / codebook order", Some("sort")),
     (X::Agreement, "r", A::Refresh, "recompute agreement", Some("recompute")),
     (X::Agreement, "c", A::CycleCoders, "coders compared: default → each pair → all independent coders", Some("coders")),
+    (X::Agreement, "R", A::IcrRounds, "ICR rounds: coders, sample, α with CI, codebook changes (again: back)", Some("rounds")),
     (X::Agreement, "Esc", A::Back, "back to the workbench", Some("back")),
     // Disagreement review
     (X::Review, "j", A::Down, "next disagreement", None),
@@ -316,6 +317,7 @@ const DEFAULTS: &[Row] = &[
     (X::Analysis, "c", A::AutoCode, "auto-code the search hits with…", Some("auto-code")),
     (X::Analysis, "t", A::CycleSpan, "auto-code span: the matched words or whole turns", Some("span")),
     (X::Analysis, "s", A::Snapshot, "snapshot the codebook (name it)", Some("snapshot")),
+    (X::Analysis, "w", A::CycleAnalysisCoder, "whose codings: independent coders pooled → one coder → consensus", Some("coders")),
     (X::Analysis, "r", A::Refresh, "recompute", None),
     (X::Analysis, "Esc", A::Back, "back (out of a drill-down, then to the workbench)", Some("back")),
     // Finder (fuzzy code picker)

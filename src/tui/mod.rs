@@ -3,6 +3,7 @@
 //! the writes through the `Store`, and draws the state (`views`) — drawing never writes.
 
 pub mod action;
+pub mod analysis_coder;
 pub mod analysis_view;
 pub mod app;
 pub mod describe;
@@ -11,6 +12,7 @@ pub mod first_run;
 pub mod fixture;
 pub mod fuzzy;
 mod hangup;
+pub mod icr_assigned;
 pub mod jumps;
 pub mod key;
 pub mod keymap;

@@ -29,6 +29,10 @@ pub struct AgreementState {
     pub sel: usize,
     /// The coders picked with `c` (empty: the default rule); the review compares the same.
     pub coders: Vec<String>,
+    /// The ICR rounds (as `thematic icr rounds`) while `R` shows them over the table, with
+    /// the first line shown; loaded on `R`, never while drawing.
+    pub rounds: Option<std::result::Result<Vec<crate::agreement::icr::RoundBrief>, String>>,
+    pub rounds_top: usize,
 }
 
 impl Default for AgreementState {
@@ -41,6 +45,8 @@ impl Default for AgreementState {
             rows: Vec::new(),
             sel: 0,
             coders: Vec::new(),
+            rounds: None,
+            rounds_top: 0,
         }
     }
 }
@@ -153,6 +159,18 @@ impl App {
         self.set_message(msg);
     }
 
+    /// `R` in the agreement view: shows the ICR rounds (loaded now), or hides them again.
+    pub fn toggle_icr_rounds(&mut self) {
+        let loaded =
+            crate::agreement::icr::briefs(self.store.study.conn()).map_err(|e| e.to_string());
+        let st = self.agreement.get_or_insert_with(AgreementState::default);
+        st.rounds = match st.rounds {
+            Some(_) => None,
+            None => Some(loaded),
+        };
+        st.rounds_top = 0;
+    }
+
     /// Opens (or recomputes) the agreement view.
     pub fn open_agreement(&mut self) {
         let mut st = self.agreement.take().unwrap_or_default();
@@ -162,6 +180,11 @@ impl App {
     }
 
     fn compute_agreement(&self, st: &mut AgreementState) {
+        if st.rounds.is_some() {
+            st.rounds = Some(
+                crate::agreement::icr::briefs(self.store.study.conn()).map_err(|e| e.to_string()),
+            );
+        }
         let result = comparison(self).and_then(|cmp| agreement_report(self, &cmp, st.unit));
         match result {
             Ok(r) => {

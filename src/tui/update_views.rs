@@ -26,6 +26,11 @@ impl App {
     /// Esc in a view: the review goes back to agreement, anything else to the workbench.
     pub(super) fn back_from_view(&mut self) {
         match self.view {
+            Some(View::Agreement)
+                if self.agreement.as_ref().is_some_and(|a| a.rounds.is_some()) =>
+            {
+                self.toggle_icr_rounds();
+            }
             Some(View::Review) if self.agreement.is_some() => {
                 self.view = Some(View::Agreement);
                 self.refresh_views();
@@ -39,10 +44,28 @@ impl App {
         }
     }
 
+    /// Keys while the ICR rounds cover the agreement table: scroll, `R` or Esc back.
+    fn update_icr_rounds(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::IcrRounds | Action::Back => self.toggle_icr_rounds(),
+            Action::Refresh => self.open_agreement(),
+            _ => {
+                if let Some(st) = &mut self.agreement {
+                    let n = super::views::icr_rounds::line_count(st);
+                    step(&mut st.rounds_top, n, action);
+                }
+            }
+        }
+        Vec::new()
+    }
+
     pub(super) fn update_agreement(&mut self, action: Action) -> Vec<Effect> {
         let Some(st) = &mut self.agreement else {
             return Vec::new();
         };
+        if st.rounds.is_some() {
+            return self.update_icr_rounds(action);
+        }
         if step(&mut st.sel, st.rows.len(), action) {
             return Vec::new();
         }
@@ -79,6 +102,7 @@ impl App {
                 self.cycle_coders();
                 self.open_agreement();
             }
+            Action::IcrRounds => self.toggle_icr_rounds(),
             _ => {}
         }
         Vec::new()

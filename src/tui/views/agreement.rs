@@ -41,6 +41,9 @@ const COL_W: usize = 8;
 
 pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let Some(st) = &app.agreement else { return };
+    if let Some(rounds) = &st.rounds {
+        return super::icr_rounds::render(app, st, rounds, area, frame);
+    }
     let head = match &st.report {
         Some(r) => format!(
             " Agreement — {} · unit: {} · {} unit(s) in {} document(s){} ",
@@ -186,7 +189,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     foot.push(Line::styled(
         fit(
             &format!(
-                "{overall}{} code(s) · {rule} · {:.0}% of the study's units double-coded{left_out} · c: coders",
+                "{overall}{} code(s) · {rule} · {:.0}% of the study's units double-coded{left_out} · c: coders · R: ICR rounds",
                 r.codes.len(),
                 100.0 * r.report.double_coded.share_of_units
             ),

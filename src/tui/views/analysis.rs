@@ -19,7 +19,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let Some(st) = &app.analysis else { return };
     let block = view_block(
         app,
-        " Analysis (independent coders pooled; not consensus) ".into(),
+        format!(" Analysis ({}) ", st.coder_label()),
         area.width,
     );
     let inner = block.inner(area);

@@ -22,7 +22,10 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let block = pane_block(
         app,
         Pane::Documents,
-        format!(" Documents ({}) ", app.docs.len()),
+        match &app.icr {
+            Some(a) => format!(" Documents ({}) · {} ", app.docs.len(), a.title()),
+            None => format!(" Documents ({}) ", app.docs.len()),
+        },
     );
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -39,7 +42,9 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
             .collect();
         // ✓: the acting coder marked it done (agreement counts "no coding" there as nothing found).
         let done = if app.done.contains(&d.id) { " ✓" } else { "" };
-        let text = format!("{mark}{}{done} {}", d.name, attrs.join(" · "));
+        // ◇: in your sample for the open ICR round (with the number of drawn turns, if by turn).
+        let icr = app.icr.as_ref().map(|a| a.mark(d.id)).unwrap_or_default();
+        let text = format!("{mark}{}{done}{icr} {}", d.name, attrs.join(" · "));
         let mut style = ratatui::style::Style::new();
         if i == app.doc_sel {
             style = app.theme.highlight();

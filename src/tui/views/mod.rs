@@ -7,6 +7,7 @@ pub mod codebook;
 pub mod documents;
 pub mod finder;
 pub mod help;
+pub mod icr_rounds;
 pub mod memo_editor;
 pub mod memos;
 pub mod retrieval;

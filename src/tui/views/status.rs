@@ -21,7 +21,36 @@ pub fn position(app: &App) -> String {
     }
     let t = doc.turn_at(app.cursor);
     let pct = (app.cursor * 100) / doc.text.len().max(1);
-    format!("{} turn {}/{} · {pct}%", doc.name, t + 1, doc.turns.len())
+    let icr = app
+        .icr
+        .as_ref()
+        .map(|a| icr_position(a, doc.id, t as i64 + 1))
+        .unwrap_or_default();
+    format!(
+        "{} turn {}/{} · {pct}%{icr}",
+        doc.name,
+        t + 1,
+        doc.turns.len()
+    )
+}
+
+/// Where the cursor stands against your ICR sample (issue 11): the round's document, or which
+/// of its turns were drawn and whether this is one of them.
+fn icr_position(a: &crate::tui::icr_assigned::IcrAssigned, doc: i64, turn: i64) -> String {
+    match a.turns(doc) {
+        None => String::new(),
+        Some([]) => format!(" · ◇ ICR round {}", a.round),
+        Some(t) if t.contains(&turn) => format!(" · ◇ ICR round {}: this turn is drawn", a.round),
+        Some(t) => {
+            let shown: Vec<String> = t.iter().take(6).map(|n| n.to_string()).collect();
+            let more = if t.len() > 6 { ", …" } else { "" };
+            format!(
+                " · ◇ ICR round {} turns {}{more}",
+                a.round,
+                shown.join(", ")
+            )
+        }
+    }
 }
 
 pub fn render(app: &App, area: Rect, frame: &mut Frame) {
