@@ -96,8 +96,8 @@ impl Timer {
     }
 }
 
-/// An integer column of a row of the codings scan, read without the generic conversion path
-/// (the scan reads four per coding); the columns are NOT NULL integers, so anything else is an
+/// An integer column of a row of the codings or turns scan, read without the generic
+/// conversion path (the scans read hundreds of thousands of values); the columns are NOT NULL integers, so anything else is an
 /// error, not a guess.
 #[inline]
 fn int(r: &rusqlite::Row, i: usize) -> rusqlite::Result<i64> {
@@ -286,10 +286,13 @@ impl Comparison {
         for (i, d) in self.documents.iter().enumerate() {
             match kind {
                 UnitKind::Turn => {
-                    let rows = turns.query_map([d.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                    for row in rows {
-                        let (start, end) = row?;
-                        units.push(Unit { doc: i, start, end });
+                    let mut rows = turns.query([d.id])?;
+                    while let Some(r) = rows.next()? {
+                        units.push(Unit {
+                            doc: i,
+                            start: int(r, 0)?,
+                            end: int(r, 1)?,
+                        });
                     }
                 }
                 UnitKind::Sentence => {
