@@ -97,8 +97,8 @@ impl Timer {
 }
 
 /// An integer column of a row of the codings or turns scan, read without the generic
-/// conversion path (the scans read hundreds of thousands of values); the columns are NOT NULL integers, so anything else is an
-/// error, not a guess.
+/// conversion path (the scans read hundreds of thousands of values); the columns are NOT NULL
+/// integers, so anything else is an error, not a guess.
 #[inline]
 fn int(r: &rusqlite::Row, i: usize) -> rusqlite::Result<i64> {
     match r.get_ref(i)? {
