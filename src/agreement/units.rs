@@ -96,6 +96,21 @@ impl Timer {
     }
 }
 
+/// An integer column of a row of the codings or turns scan, read without the generic
+/// conversion path (the scans read hundreds of thousands of values); the columns are NOT NULL
+/// integers, so anything else is an error, not a guess.
+#[inline]
+fn int(r: &rusqlite::Row, i: usize) -> rusqlite::Result<i64> {
+    match r.get_ref(i)? {
+        rusqlite::types::ValueRef::Integer(v) => Ok(v),
+        other => Err(rusqlite::Error::InvalidColumnType(
+            i,
+            format!("column {i}"),
+            other.data_type(),
+        )),
+    }
+}
+
 /// Dense lookup from a row id to a small index (ids are autoincrement, so a vector indexed by
 /// id is compact); ids beyond the table map to nothing.
 struct IdIndex(Vec<u32>);
@@ -141,7 +156,7 @@ impl Comparison {
         let mut current_doc = None;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let row: [i64; 4] = [r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?];
+            let row: [i64; 4] = [int(r, 0)?, int(r, 1)?, int(r, 2)?, int(r, 3)?];
             if current_doc != Some(row[0]) {
                 if let Some(d) = current_doc {
                     usage.add_counts(d, &doc_counts);
@@ -271,10 +286,13 @@ impl Comparison {
         for (i, d) in self.documents.iter().enumerate() {
             match kind {
                 UnitKind::Turn => {
-                    let rows = turns.query_map([d.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                    for row in rows {
-                        let (start, end) = row?;
-                        units.push(Unit { doc: i, start, end });
+                    let mut rows = turns.query([d.id])?;
+                    while let Some(r) = rows.next()? {
+                        units.push(Unit {
+                            doc: i,
+                            start: int(r, 0)?,
+                            end: int(r, 1)?,
+                        });
                     }
                 }
                 UnitKind::Sentence => {
