@@ -202,12 +202,15 @@ fn merge_into(target: &Path, other: &Path, coder: &str) {
     }
 }
 
-fn run(coders: usize, ops: &[(usize, Op)]) {
-    let dir = tempfile::tempdir().unwrap();
-    let lead = seed(dir.path());
+/// Runs the edits, then everyone merges everyone; returns the copies (and their directory)
+/// after checking they agree.
+fn run(coders: usize, ops: &[(usize, Op)]) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let lead = seed(&dir);
     let mut copies = vec![lead.clone()];
     for i in 1..coders {
-        let p = dir.path().join(format!("coder{i}.thematic"));
+        let p = dir.join(format!("coder{i}.thematic"));
         copy(&lead, &p);
         copies.push(p);
     }
@@ -244,6 +247,7 @@ fn run(coders: usize, ops: &[(usize, Op)]) {
     for (i, c) in copies.iter().enumerate().skip(1) {
         assert_eq!(state(c), first, "copy {i} differs from copy 0");
     }
+    (tmp, copies)
 }
 
 #[test]
@@ -333,5 +337,26 @@ proptest! {
     #[test]
     fn three_coders_converge(ops in prop::collection::vec((0..3usize, op_no_deletion()), 1..30)) {
         run(3, &ops);
+    }
+}
+
+/// One coder merges code A into B while the other deletes B: the deletion conflicts with the
+/// incoming merge into B (ours kept, theirs recorded and reported), and both copies end the
+/// same after merging back: A survives on both (its merge target is gone), B stays deleted.
+#[test]
+fn a_merge_into_a_code_the_other_side_deleted() {
+    use Op::*;
+    // The seed codebook, in codebook order: Trust (0), Access (1). Trust is merged into Access.
+    for ops in [
+        [(1, MergeCode(0, 1)), (0, DeleteCode(1))],
+        [(0, MergeCode(0, 1)), (1, DeleteCode(1))],
+    ] {
+        let (_dir, copies) = run(2, &ops);
+        let (codes, _) = state(&copies[0]);
+        assert_eq!(
+            codes,
+            BTreeSet::from([("Trust".to_string(), String::new())]),
+            "{ops:?}"
+        );
     }
 }

@@ -139,6 +139,19 @@ pub(super) fn apply_entity(
                     };
                 }
             }
+            // Their merge into a code our history deleted: our deletion conflicts with it. The
+            // merged code stays (else it would vanish with nowhere for it to go); the copy that
+            // merged keeps its target, so both sides keep the merged code's work.
+            if table == "codes"
+                && let Some(their_id) = before.get("id").and_then(|v| v.as_i64())
+                && let Some(&to) = forward.get(&their_id)
+                && let Resolved::DeletedHere(_) = resolve(rec, f, ids, "codes", to)?
+            {
+                return Err(Step::Reject(format!(
+                    "they merged {} into a code deleted here",
+                    describe_row(table, before)
+                )));
+            }
             if !f.opts.theirs
                 && let Some(what) = changed_since(rec, f, ids, table, &key, before)?
             {
