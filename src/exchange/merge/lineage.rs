@@ -404,6 +404,11 @@ impl TheirIds {
             .copied()
     }
 
+    /// The GUID of their row `id` of `table`.
+    pub(super) fn guid_of(&self, table: &str, id: i64) -> Option<&str> {
+        self.guid.get(&(table.to_string(), id)).map(String::as_str)
+    }
+
     fn load(other: &Connection) -> Result<Self> {
         let mut guid = HashMap::new();
         for table in GUID_TABLES {

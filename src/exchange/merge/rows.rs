@@ -80,6 +80,20 @@ pub(super) fn apply_entity(
             match rec.insert(table, &refs) {
                 Ok(id) => {
                     count_insert(rec, f, table, id, after)?;
+                    // Their coding on a code our history merged away went to the merge target:
+                    // said to the copies that merge this file, so theirs moves there too (else
+                    // the two copies keep one coding on two codes once the code comes back).
+                    if table == "codings"
+                        && let Some(code) = after.get("code_id").and_then(|v| v.as_i64())
+                        && let Some(g) = ids.guid_of("codes", code)
+                        && our_id(rec, "codes", g)?.is_none()
+                    {
+                        f.kept_ours.push((
+                            "codings".into(),
+                            guid.to_ascii_lowercase(),
+                            "code_id".into(),
+                        ));
+                    }
                     Ok(())
                 }
                 // A code or coder of that name (made on both sides): the fill pass matches it.
