@@ -399,3 +399,39 @@ fn a_coding_on_a_code_merged_away_here_follows_the_merge_on_both_copies() {
         ],
     );
 }
+
+/// The lead undoes a merge and merges the same file again; the coder meanwhile deletes one of
+/// their codings and then merges the lead's file: the deleted coding stays deleted.
+#[test]
+fn a_merge_undone_and_redone_by_the_lead_brings_back_no_coding_the_coder_deleted() {
+    use Op::*;
+    let dir = tempfile::tempdir().unwrap();
+    let lead = seed(dir.path());
+    let coder = dir.path().join("coder1.thematic");
+    copy(&lead, &coder);
+    {
+        let mut s = Study::open(&coder).unwrap();
+        edit_op(&mut s, "coder1", &Code(0, 0));
+        edit_op(&mut s, "coder1", &Code(1, 5));
+    }
+    merge_into(&lead, &coder, "lead");
+    {
+        let mut s = Study::open(&lead).unwrap();
+        let who = s.ensure_coder("lead").unwrap();
+        s.undo(&who).unwrap();
+    }
+    merge_into(&lead, &coder, "lead");
+    assert_eq!(state(&lead).1.len(), 2, "the lead has both codings again");
+    {
+        let mut s = Study::open(&coder).unwrap();
+        edit_op(&mut s, "coder1", &Uncode(0));
+    }
+    let kept = state(&coder).1;
+    assert_eq!(kept.len(), 1);
+    merge_into(&coder, &lead, "coder1");
+    assert_eq!(
+        state(&coder).1,
+        kept,
+        "a coding the coder deleted came back"
+    );
+}
