@@ -276,6 +276,14 @@ impl App {
             ));
         }
         app.restore_drafts()?;
+        // The same warning the CLI prints on every command: a half-written backup beside the
+        // study is not a backup, and the researcher should know before trusting one.
+        if let Some(warning) = crate::exchange::backups::stale_warning(app.store.study.path()) {
+            app.message = Some(match app.message.take() {
+                Some(m) => format!("{warning} | {m}"),
+                None => warning,
+            });
+        }
         Ok(app)
     }
 

@@ -103,9 +103,15 @@ impl Lineage {
         )?;
         let shared = same_study || theirs.iter().any(|c| known.contains(&c.uid));
         let their_uid = theirs.iter().map(|c| (c.id, c.uid.clone())).collect();
+        // A change their undone merge brought in and a later merge brought in again
+        // (`UID:again:MERGE`) is the change UID: we lack it only if we lack UID (else a coder
+        // who made the change and then deleted what it added would get that back).
         let missing = theirs
             .into_iter()
-            .filter(|c| !present.contains(&c.uid))
+            .filter(|c| {
+                let original = c.uid.find(AGAIN).map(|i| &c.uid[..i]);
+                !present.contains(&c.uid) && !original.is_some_and(|o| present.contains(o))
+            })
             .collect();
         Ok(Lineage {
             shared,
@@ -402,6 +408,11 @@ impl TheirIds {
         self.by_guid
             .get(&(table.to_string(), guid.to_ascii_lowercase()))
             .copied()
+    }
+
+    /// The GUID of their row `id` of `table`.
+    pub(super) fn guid_of(&self, table: &str, id: i64) -> Option<&str> {
+        self.guid.get(&(table.to_string(), id)).map(String::as_str)
     }
 
     fn load(other: &Connection) -> Result<Self> {

@@ -80,6 +80,20 @@ pub(super) fn apply_entity(
             match rec.insert(table, &refs) {
                 Ok(id) => {
                     count_insert(rec, f, table, id, after)?;
+                    // Their coding on a code our history merged away went to the merge target:
+                    // said to the copies that merge this file, so theirs moves there too (else
+                    // the two copies keep one coding on two codes once the code comes back).
+                    if table == "codings"
+                        && let Some(code) = after.get("code_id").and_then(|v| v.as_i64())
+                        && let Some(g) = ids.guid_of("codes", code)
+                        && our_id(rec, "codes", g)?.is_none()
+                    {
+                        f.kept_ours.push((
+                            "codings".into(),
+                            guid.to_ascii_lowercase(),
+                            "code_id".into(),
+                        ));
+                    }
                     Ok(())
                 }
                 // A code or coder of that name (made on both sides): the fill pass matches it.
@@ -138,6 +152,19 @@ pub(super) fn apply_entity(
                         Err(e) => Err(e.into()),
                     };
                 }
+            }
+            // Their merge into a code our history deleted: our deletion conflicts with it. The
+            // merged code stays (else it would vanish with nowhere for it to go); the copy that
+            // merged keeps its target, so both sides keep the merged code's work.
+            if table == "codes"
+                && let Some(their_id) = before.get("id").and_then(|v| v.as_i64())
+                && let Some(&to) = forward.get(&their_id)
+                && let Resolved::DeletedHere(_) = resolve(rec, f, ids, "codes", to)?
+            {
+                return Err(Step::Reject(format!(
+                    "they merged {} into a code deleted here",
+                    describe_row(table, before)
+                )));
             }
             if !f.opts.theirs
                 && let Some(what) = changed_since(rec, f, ids, table, &key, before)?
