@@ -15,18 +15,7 @@ pub fn merge_codings(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
         f.other,
         "SELECT id, guid, document_id, code_id, coder_id, start, \"end\", created_at FROM codings ORDER BY id",
         [],
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
-        },
+        |r| TheirCoding::try_from(r),
     )?;
     for (id, guid, doc, code, coder, start, end, created) in rows {
         if let Some(ours) = super::fill::our_id(rec, "codings", &guid)? {

@@ -39,18 +39,7 @@ pub fn merge_documents(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
         f.other,
         "SELECT id, guid, name, source_name, format, content_hash, char_count, imported_at FROM documents ORDER BY sort_order, id",
         [],
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
-        },
+        |r| TheirDoc::try_from(r),
     )?;
     for (id, guid, name, source_name, format, hash, chars, imported) in docs {
         let mut ours: Option<(i64, String)> = None;

@@ -187,12 +187,7 @@ fn deleted_in_history(rec: &Recorder) -> Result<Deleted> {
             AND r.table_name IN ('coders', 'documents', 'attributes', 'participants', 'codes', 'codings', 'memos')",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<i64>>(3)?,
-        ))
+        <(i64, String, Option<String>, Option<i64>)>::try_from(r)
     })?;
     let mut code_deletions: Vec<(i64, String, i64)> = Vec::new();
     for row in rows {

@@ -315,13 +315,7 @@ pub(super) fn note_rejected(f: &mut Fill, ch: &TheirChange) -> Result<()> {
         "SELECT table_name, before, after FROM change_rows
           WHERE change_id = ?1 AND after IS NOT NULL AND before IS NOT NULL ORDER BY seq",
         [ch.id],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        },
+        |r| <(String, String, String)>::try_from(r),
     )?;
     for (table, before, after) in updated {
         if !GUID_TABLES.contains(&table.as_str()) {
@@ -605,14 +599,7 @@ pub(super) fn apply_change(
             f.other,
             "SELECT table_name, row_key, before, after FROM change_rows WHERE change_id = ?1 ORDER BY seq",
             [ch.id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                ))
-            },
+            |r| <(String, String, Option<String>, Option<String>)>::try_from(r),
         )?;
         let mut out = Vec::with_capacity(raw.len());
         for (table, key, before, after) in raw {

@@ -14,16 +14,16 @@ pub fn merge_memos(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
         "SELECT guid, target_kind, target_id, coder_id, title, body, created_at, updated_at FROM memos ORDER BY id",
         [],
         |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-            ))
+            <(
+                String,
+                String,
+                Option<i64>,
+                i64,
+                String,
+                String,
+                String,
+                String,
+            )>::try_from(r)
         },
     )? {
         if crate::exchange::guid_taken(rec, "memos", &guid)? {
@@ -74,18 +74,7 @@ pub fn merge_reviews(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
         f.other,
         "SELECT document_id, code_id, start, \"end\", decision, chosen, reviewer_id, decided_at FROM reviews ORDER BY id",
         [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, i64>(6)?,
-                r.get::<_, String>(7)?,
-            ))
-        },
+        |r| <(i64, i64, i64, i64, String, Option<String>, i64, String)>::try_from(r),
     )? {
         let (Some(&d), Some(&c)) = (f.doc_map.get(&doc), f.code_map.get(&code)) else {
             continue;
@@ -125,13 +114,7 @@ pub fn merge_codebook_versions(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
         f.other,
         "SELECT name, created_at, codebook FROM codebook_versions ORDER BY id",
         [],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        },
+        |r| <(String, String, String)>::try_from(r),
     )? {
         let exists = rec
             .tx
@@ -165,16 +148,7 @@ pub fn keep_their_history(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
         "SELECT c.id, c.at, ifnull(k.name, '(setup)'), c.kind, c.summary, c.undone_by IS NOT NULL
            FROM changes c LEFT JOIN coders k ON k.id = c.coder_id ORDER BY c.id",
         [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, bool>(5)?,
-            ))
-        },
+        |r| <(i64, String, String, String, String, bool)>::try_from(r),
     )?;
     if let Some(last) = history.last() {
         let created: String = f

@@ -43,15 +43,7 @@ pub fn merge_coders(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
         f.other,
         "SELECT id, name, guid, is_consensus, created_at FROM coders ORDER BY id",
         [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        },
+        |r| <(i64, String, String, i64, String)>::try_from(r),
     )? {
         let mut ours = our_id(rec, "coders", &guid)?;
         if ours.is_none() && by_name {
@@ -107,15 +99,7 @@ pub fn merge_attributes(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
         f.other,
         "SELECT id, scope, name, kind, guid FROM attributes ORDER BY id",
         [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        },
+        |r| <(i64, String, String, String, String)>::try_from(r),
     )? {
         let ours: Option<i64> = rec
             .tx
@@ -149,14 +133,7 @@ pub fn merge_participants(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
         f.other,
         "SELECT id, pid, role, guid FROM participants ORDER BY id",
         [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        },
+        |r| <(i64, String, String, String)>::try_from(r),
     )? {
         let mut ours = our_id(rec, "participants", &guid)?;
         if ours.is_none() && f.was_deleted_here("participants", &guid) {
@@ -214,12 +191,7 @@ pub fn merge_attribute_values(f: &mut Fill, rec: &mut Recorder, scope: Scope) ->
         ),
     };
     let rows = query(f.other, theirs_sql, [], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-        ))
+        <(i64, i64, String, String)>::try_from(r)
     })?;
     let owners: &HashMap<i64, i64> = match scope {
         Scope::Participant => &f.person_map,

@@ -140,13 +140,13 @@ pub(super) fn apply_resolutions(
         "SELECT table_name, guid, column_name, before, after FROM merge_resolutions WHERE change_id = ?1 ORDER BY seq",
         [change],
         |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
+            <(
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            )>::try_from(r)
         },
     )?;
     // Kept with our entry for their merge, so that copies merging this file get them too.
