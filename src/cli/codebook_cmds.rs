@@ -139,9 +139,10 @@ fn list(ctx: &Context, format: Output) -> Result<()> {
     let codes = codebook::all(conn)?;
     // The same count the workbench's codebook shows (a theme includes its codes; consensus
     // left out), beside each code's own codings.
-    let counts = codebook::rollup::rolled_up(conn, &codes, None)?;
-    let own =
-        codebook::rollup::subtree_counts(&[], &codebook::rollup::code_document_counts(conn, None)?);
+    let per_document = codebook::rollup::code_document_counts(conn, None)?;
+    let counts = codebook::rollup::subtree_counts(&codes, &per_document);
+    // With no tree given, nothing rolls up: each code's own codings.
+    let own = codebook::rollup::subtree_counts(&[], &per_document);
     match format {
         Output::Json => {
             #[derive(serde::Serialize)]
