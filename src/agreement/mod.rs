@@ -22,6 +22,7 @@ pub mod icr;
 mod krippendorff;
 pub mod methods;
 mod percent;
+mod presence;
 pub mod report;
 pub mod report_meta;
 pub mod review;

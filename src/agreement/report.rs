@@ -1,6 +1,7 @@
 //! The agreement report: per code (present/absent per unit) and, for a code set treated as
 //! mutually exclusive categories, overall — in the JSON shape scripts rely on.
 
+use super::presence::{Patterns, Presence};
 use super::report_meta::{self, ReportMeta};
 use super::scope::{DocRule, LeftOut, Scope};
 use super::units::{CompactCoding, Comparison, Unit, UnitKind};
@@ -192,7 +193,9 @@ impl Notes {
     }
 }
 
-/// Units overlapping [start, end) within one document's slice of `units` (sorted, disjoint).
+/// Units overlapping [start, end) within one document's slice of `units` (sorted, disjoint):
+/// the plain binary search that [`coding_units`] must agree with.
+#[cfg(test)]
 fn overlapping(
     units: &[Unit],
     doc_range: (usize, usize),
@@ -242,65 +245,47 @@ fn resolve_set(cmp: &Comparison, names: &[String]) -> Result<Vec<usize>> {
         .collect())
 }
 
-/// Per unit and coder: whether the coder applied each code (bit per code) and any code at all.
-struct Presence {
-    n_coders: usize,
-    /// `by_code[code][unit * n_coders + coder]`: 1 when the coder applied the code there.
-    by_code: Vec<Vec<u32>>,
-    any: Vec<bool>,
-}
-
-/// Each coding's units (a range of indices into `units`), found once by binary search and
-/// shared by the per-code and the code-set tables.
-fn coding_units(cmp: &Comparison, units: &[Unit]) -> Vec<std::ops::Range<usize>> {
-    let ranges = doc_ranges(units, cmp.documents.len());
-    cmp.codings
-        .iter()
-        .map(|c| overlapping(units, ranges[c.doc], c.start, c.end))
-        .collect()
-}
-
-fn presence(
-    cmp: &Comparison,
-    n_units: usize,
-    at: &[std::ops::Range<usize>],
-    codes: &[usize],
-) -> Presence {
-    let n = cmp.coders.len();
-    // 0/1 per (unit, coder), ready to become a binary ratings matrix without a copy.
-    let mut by_code = vec![Vec::new(); cmp.codes.len()];
-    for &k in codes {
-        by_code[k] = vec![0u32; n_units * n];
+/// Each coding's units (a range of indices into `units`), found once and shared by the
+/// per-code and the code-set tables. Codings come grouped by document and mostly in text order
+/// within a run (the analysis index orders them by code, coder and start), so each search starts
+/// from the previous coding's units and gallops forward; a coding earlier in the text than the
+/// previous one falls back to a binary search of its document.
+fn coding_units(
+    codings: &[CompactCoding],
+    n_docs: usize,
+    units: &[Unit],
+) -> Vec<std::ops::Range<usize>> {
+    let ranges = doc_ranges(units, n_docs);
+    let mut out = Vec::with_capacity(codings.len());
+    let mut prev: Option<(usize, i64, usize)> = None;
+    for c in codings {
+        let (lo, hi) = ranges[c.doc];
+        let from = match prev {
+            Some((doc, start, first)) if doc == c.doc && start <= c.start => first,
+            _ => lo,
+        };
+        let first = gallop(units, from, hi, |u| u.end <= c.start);
+        let last = gallop(units, first, hi, |u| u.start < c.end);
+        prev = Some((c.doc, c.start, first));
+        out.push(first..last.max(first));
     }
-    let mut any = vec![false; n_units * n];
-    for (c, units) in cmp.codings.iter().zip(at) {
-        let present = &mut by_code[c.code];
-        for u in units.clone() {
-            if !present.is_empty() {
-                present[u * n + c.coder] = 1;
-            }
-            any[u * n + c.coder] = true;
+    out
+}
+
+/// The first index in `from..to` where `before` turns false (`before` is true then false over
+/// the slice), searched with doubling steps from `from`: cheap when the answer is near.
+fn gallop(units: &[Unit], from: usize, to: usize, before: impl Fn(&Unit) -> bool) -> usize {
+    let mut lo = from;
+    let mut step = 1;
+    while lo < to && before(&units[lo]) {
+        let probe = (lo + step).min(to);
+        if probe == to || !before(&units[probe]) {
+            return lo + 1 + units[lo + 1..probe].partition_point(&before);
         }
+        lo = probe;
+        step *= 2;
     }
-    Presence {
-        n_coders: n,
-        by_code,
-        any,
-    }
-}
-
-/// The per-code present/absent matrix; takes the code's presence vector (each code's table is
-/// built once and not needed again).
-fn binary_ratings(p: &mut Presence, code: usize, uncoded: Uncoded) -> Ratings {
-    let mut values = std::mem::take(&mut p.by_code[code]);
-    if uncoded == Uncoded::Missing {
-        for (v, &any) in values.iter_mut().zip(&p.any) {
-            if !any {
-                *v = super::MISSING;
-            }
-        }
-    }
-    Ratings::from_raw(p.n_coders, 2, values).expect("binary values are in range")
+    lo
 }
 
 /// The five categorical coefficients of one matrix, in the order of the interval fields.
@@ -408,24 +393,44 @@ pub fn compute(
         .copied()
         .chain(set.iter().copied())
         .collect();
-    let at = coding_units(cmp, &units);
-    let mut p = presence(cmp, units.len(), &at, &wanted);
+    let at = coding_units(&cmp.codings, cmp.documents.len(), &units);
+    let p = Presence::build(
+        cmp.coders.len(),
+        cmp.codes.len(),
+        units.len(),
+        &cmp.codings,
+        &at,
+        &wanted,
+    );
     timer.lap("presence");
-    // Without a code set, the pairs pool every (unit, code) judgement: the per-code matrices
-    // laid end to end, collected as they are made.
-    let mut pooled: Vec<u32> = Vec::new();
+    // Without a code set, the pairs pool every (unit, code) judgement: the per-code tables laid
+    // end to end (their row patterns summed, or the matrices themselves with many coders).
+    let pool = set.is_empty();
+    let mut pooled_patterns: Option<Patterns> = None;
+    let mut pooled_values: Vec<u32> = Vec::new();
     for &k in &per_code {
-        let r = binary_ratings(&mut p, k, opts.uncoded);
+        let table = p.table(k, opts.uncoded, opts.ci.is_some());
         let path = &cmp.codes[k].path;
-        let summary = all_categorical(&r);
-        let mut coef = notes.categorical(path, &summary);
-        with_ci(&mut notes, path, &mut coef, &r, &summary, opts.ci);
+        let mut coef = notes.categorical(path, &table.summary);
+        if let Some(r) = &table.matrix {
+            with_ci(&mut notes, path, &mut coef, r, &table.summary, opts.ci);
+        }
         report
             .report
             .prevalence
-            .push((path.clone(), prevalence(&r)));
-        if set.is_empty() {
-            pooled.extend_from_slice(r.raw_values());
+            .push((path.clone(), table.prevalence));
+        if pool {
+            match (table.patterns, &mut pooled_patterns) {
+                (Some(t), Some(all)) => all.add(&t),
+                (Some(t), None) => pooled_patterns = Some(t),
+                (None, _) => pooled_values.extend_from_slice(
+                    table
+                        .matrix
+                        .as_ref()
+                        .expect("kept without patterns")
+                        .raw_values(),
+                ),
+            }
         }
         report.codes.push(CodeResult {
             code: path.clone(),
@@ -437,8 +442,14 @@ pub fn compute(
         notes
             .list
             .push("pairs: pooled over every (unit, code) judgement".into());
-        let n = cmp.coders.len();
-        all_categorical(&Ratings::from_raw(n, 2, pooled).expect("binary values are in range"))
+        match pooled_patterns {
+            Some(patterns) => patterns.summary(),
+            None => {
+                let n = cmp.coders.len();
+                let r = Ratings::from_raw(n, 2, pooled_values).expect("binary values are in range");
+                all_categorical(&r)
+            }
+        }
     } else {
         let r = set_ratings(cmp, &units, &at, &set, opts.uncoded, &mut notes);
         let summary = all_categorical(&r);
@@ -464,22 +475,6 @@ pub fn compute(
     timer.lap("report meta");
     report.notes = notes.list;
     Ok(report)
-}
-
-/// Share of judgements that are "present" (category 1) in a binary matrix.
-fn prevalence(r: &Ratings) -> f64 {
-    let (mut yes, mut all) = (0u64, 0u64);
-    for &v in r.raw_values() {
-        if v != super::MISSING {
-            all += 1;
-            yes += u64::from(v == 1);
-        }
-    }
-    if all == 0 {
-        0.0
-    } else {
-        yes as f64 / all as f64
-    }
 }
 
 /// Categories: 0 = none of the set, i + 1 = the set's i-th code. A coder who applied several
@@ -545,16 +540,17 @@ fn set_ratings(
             "overall: {multi} unit judgement(s) had several codes of the set; each was taken as the code covering most of the unit, summed over that code's codings (ties: the code named first)"
         ));
     }
-    let mut r = Ratings::with_capacity(n, set.len() as u32 + 1, units.len());
-    let mut row = vec![None; n];
-    for u in 0..units.len() {
-        for (c, slot) in row.iter_mut().enumerate() {
-            let cat = best[u * n + c].1;
-            *slot = (cat != 0 || uncoded == Uncoded::Absent).then_some(cat);
-        }
-        r.push_unit(&row);
-    }
-    r
+    let values = best
+        .iter()
+        .map(|&(_, cat)| {
+            if cat != 0 || uncoded == Uncoded::Absent {
+                cat
+            } else {
+                super::MISSING
+            }
+        })
+        .collect();
+    Ratings::from_raw(n, set.len() as u32 + 1, values).expect("categories are the set's")
 }
 
 /// Spans on one continuum: the compared documents laid end to end.
@@ -625,5 +621,60 @@ fn unitized(
             cu_alpha_ci: no_ci(),
             ..Default::default()
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agreement::SplitMix64;
+
+    /// Galloping from the previous coding finds exactly the units a binary search finds, for
+    /// codings grouped by document in random, text and reverse text order, including empty and out-of-text ones.
+    #[test]
+    fn coding_units_match_a_binary_search() {
+        let mut g = SplitMix64::new(3);
+        let mut units = Vec::new();
+        for doc in 0..3 {
+            let mut at = 0i64;
+            for _ in 0..(5 + g.next_u64() % 40) {
+                let gap = (g.next_u64() % 3) as i64;
+                let len = 1 + (g.next_u64() % 9) as i64;
+                units.push(Unit {
+                    doc,
+                    start: at + gap,
+                    end: at + gap + len,
+                });
+                at += gap + len;
+            }
+        }
+        for round in 0..3 {
+            let mut codings: Vec<CompactCoding> = (0..400)
+                .map(|_| {
+                    let start = (g.next_u64() % 300) as i64 - 5;
+                    CompactCoding {
+                        doc: (g.next_u64() % 3) as usize,
+                        code: 0,
+                        coder: 0,
+                        start,
+                        end: start + (g.next_u64() % 30) as i64,
+                    }
+                })
+                .collect();
+            match round {
+                0 => codings.sort_by_key(|c| c.doc),
+                1 => codings.sort_by_key(|c| (c.doc, c.start)),
+                _ => codings.sort_by_key(|c| (c.doc, std::cmp::Reverse(c.start))),
+            }
+            let ranges = doc_ranges(&units, 3);
+            let got = coding_units(&codings, 3, &units);
+            for (c, r) in codings.iter().zip(got) {
+                assert_eq!(
+                    r,
+                    overlapping(&units, ranges[c.doc], c.start, c.end),
+                    "{c:?}"
+                );
+            }
+        }
     }
 }

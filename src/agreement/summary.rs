@@ -39,8 +39,12 @@ pub struct CategoricalSummary {
 
 /// Computes every categorical coefficient in a single pass over the data.
 pub fn all_categorical(r: &Ratings) -> CategoricalSummary {
-    let t = Tally::count(r, true);
-    let few = r.n_coders() < 2;
+    from_tally(&Tally::count(r, true), r.n_units())
+}
+
+/// Every categorical coefficient from a tally (with pairs) of a matrix of `n_units` units.
+pub(crate) fn from_tally(t: &Tally, n_units: usize) -> CategoricalSummary {
+    let few = t.n_coders < 2;
     let pairs: Vec<PairSummary> = t
         .pairs
         .iter()
@@ -59,14 +63,14 @@ pub fn all_categorical(r: &Ratings) -> CategoricalSummary {
         (percent::from_pairs(&t.pairs), cohen::from_pairs(&t.pairs))
     };
     CategoricalSummary {
-        n_units: r.n_units(),
-        n_coders: r.n_coders(),
+        n_units,
+        n_coders: t.n_coders,
         percent_agreement: pa,
         cohen_kappa_mean: ck,
         pairs,
-        fleiss_kappa: fleiss::from_tally(&t),
-        krippendorff_alpha: krippendorff::from_tally(&t),
-        gwet_ac1: gwet::from_tally(&t),
+        fleiss_kappa: fleiss::from_tally(t),
+        krippendorff_alpha: krippendorff::from_tally(t),
+        gwet_ac1: gwet::from_tally(t),
     }
 }
 

@@ -40,53 +40,94 @@ pub(crate) struct Tally {
 
 impl Tally {
     pub fn count(r: &Ratings, with_pairs: bool) -> Tally {
+        if let Some(rows) = distinct_rows(r) {
+            let m = r.n_coders();
+            let n_cat = r.n_categories() as usize;
+            return Tally::count_rows(
+                m,
+                n_cat,
+                rows.iter().map(|(row, c)| (row.as_slice(), *c)),
+                with_pairs,
+            );
+        }
         let m = r.n_coders();
-        let n_cat = r.n_categories() as usize;
-        let mut units_by_m = vec![0u64; m + 1];
-        let mut same_by_m = vec![0u64; m + 1];
-        let mut cat_by_m = vec![0u64; (m + 1) * n_cat];
-        let mut cnt = vec![0u32; n_cat];
-        let values = r.raw_values();
+        let mut t = Tally::empty(m, r.n_categories() as usize);
+        let mut cnt = vec![0u32; t.n_cat];
         if m > 0 {
-            for row in values.chunks_exact(m) {
-                let mut mu = 0usize;
-                for &v in row {
-                    if v != MISSING {
-                        cnt[v as usize] += 1;
-                        mu += 1;
-                    }
-                }
-                // Σ_k n_uk² = Σ over judgements j of n_{u, v_j}.
-                let mut sq = 0u64;
-                for &v in row {
-                    if v != MISSING {
-                        sq += u64::from(cnt[v as usize]);
-                    }
-                }
-                let base = mu * n_cat;
-                for &v in row {
-                    if v != MISSING {
-                        cat_by_m[base + v as usize] += 1;
-                        cnt[v as usize] = 0;
-                    }
-                }
-                units_by_m[mu] += 1;
-                same_by_m[mu] += sq - mu as u64;
+            for row in r.raw_values().chunks_exact(m) {
+                t.add_row(row, 1, &mut cnt);
             }
         }
-        let pairs = if with_pairs {
-            count_pairs(values, m, n_cat)
-        } else {
-            Vec::new()
-        };
+        if with_pairs {
+            t.pairs = count_pairs(
+                r.raw_values().chunks_exact(m.max(1)).map(|row| (row, 1)),
+                m,
+                t.n_cat,
+            );
+        }
+        t
+    }
+
+    /// The tally of a matrix given as its distinct rows, each with how many units have it
+    /// (the per-code present/absent tables have at most 3^coders distinct rows, so counting
+    /// rows first and tallying them once gives the same integers for far less work).
+    pub fn count_rows<'a>(
+        m: usize,
+        n_cat: usize,
+        rows: impl Iterator<Item = (&'a [u32], u64)> + Clone,
+        with_pairs: bool,
+    ) -> Tally {
+        let mut t = Tally::empty(m, n_cat);
+        let mut cnt = vec![0u32; n_cat];
+        for (row, weight) in rows.clone() {
+            debug_assert_eq!(row.len(), m);
+            t.add_row(row, weight, &mut cnt);
+        }
+        if with_pairs {
+            t.pairs = count_pairs(rows, m, n_cat);
+        }
+        t
+    }
+
+    fn empty(m: usize, n_cat: usize) -> Tally {
         Tally {
             n_coders: m,
             n_cat,
-            units_by_m,
-            same_by_m,
-            cat_by_m,
-            pairs,
+            units_by_m: vec![0; m + 1],
+            same_by_m: vec![0; m + 1],
+            cat_by_m: vec![0; (m + 1) * n_cat],
+            pairs: Vec::new(),
         }
+    }
+
+    /// Adds `weight` units whose judgements are `row`; `cnt` is zeroed scratch of `n_cat`
+    /// entries, left zeroed.
+    #[inline(always)]
+    fn add_row(&mut self, row: &[u32], weight: u64, cnt: &mut [u32]) {
+        let n_cat = self.n_cat;
+        let mut mu = 0usize;
+        for &v in row {
+            if v != MISSING {
+                cnt[v as usize] += 1;
+                mu += 1;
+            }
+        }
+        // Σ_k n_uk² = Σ over judgements j of n_{u, v_j}.
+        let mut sq = 0u64;
+        for &v in row {
+            if v != MISSING {
+                sq += u64::from(cnt[v as usize]);
+            }
+        }
+        let base = mu * n_cat;
+        for &v in row {
+            if v != MISSING {
+                self.cat_by_m[base + v as usize] += weight;
+                cnt[v as usize] = 0;
+            }
+        }
+        self.units_by_m[mu] += weight;
+        self.same_by_m[mu] += (sq - mu as u64) * weight;
     }
 
     /// Σ over units with `m_u == m` of `n_uk`, for each k.
@@ -95,13 +136,58 @@ impl Tally {
     }
 }
 
-fn count_pairs(values: &[u32], m: usize, n_cat: usize) -> Vec<PairCounts> {
+/// The matrix's distinct rows and how many units have each, when there can be few of them
+/// compared with the units ((categories + 1)^coders possible rows, counting "not judged", at
+/// most a quarter of the units and 2^16): counting rows by their index is a few instructions a
+/// unit, and tallying each distinct row once gives the same integers as tallying every unit.
+fn distinct_rows(r: &Ratings) -> Option<Vec<(Vec<u32>, u64)>> {
+    let (m, symbols) = (r.n_coders(), r.n_categories() as usize + 1);
+    if m == 0 {
+        return None;
+    }
+    let slots = (0..m).try_fold(1usize, |acc, _| acc.checked_mul(symbols))?;
+    if slots > 1 << 16 || slots > r.n_units() / 4 {
+        return None;
+    }
+    let missing = symbols - 1;
+    let mut counts = vec![0u64; slots];
+    for row in r.raw_values().chunks_exact(m) {
+        let mut i = 0usize;
+        for &v in row.iter().rev() {
+            i = i * symbols + if v == MISSING { missing } else { v as usize };
+        }
+        counts[i] += 1;
+    }
+    Some(
+        counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(mut i, &c)| {
+                let row = (0..m)
+                    .map(|_| {
+                        let v = i % symbols;
+                        i /= symbols;
+                        if v == missing { MISSING } else { v as u32 }
+                    })
+                    .collect();
+                (row, c)
+            })
+            .collect(),
+    )
+}
+
+fn count_pairs<'a>(
+    rows: impl Iterator<Item = (&'a [u32], u64)>,
+    m: usize,
+    n_cat: usize,
+) -> Vec<PairCounts> {
     let n_pairs = m * m.saturating_sub(1) / 2;
     // Flat scratch: per pair [n, agree, marg_a[n_cat], marg_b[n_cat]].
     let stride = 2 + 2 * n_cat;
     let mut flat = vec![0u64; n_pairs * stride];
     if m >= 2 {
-        for row in values.chunks_exact(m) {
+        for (row, w) in rows {
             let mut p = 0usize;
             for a in 0..m {
                 let va = row[a];
@@ -112,10 +198,10 @@ fn count_pairs(values: &[u32], m: usize, n_cat: usize) -> Vec<PairCounts> {
                 for &vb in &row[a + 1..] {
                     if vb != MISSING {
                         let s = &mut flat[p * stride..(p + 1) * stride];
-                        s[0] += 1;
-                        s[1] += u64::from(va == vb);
-                        s[2 + va as usize] += 1;
-                        s[2 + n_cat + vb as usize] += 1;
+                        s[0] += w;
+                        s[1] += u64::from(va == vb) * w;
+                        s[2 + va as usize] += w;
+                        s[2 + n_cat + vb as usize] += w;
                     }
                     p += 1;
                 }
@@ -144,6 +230,37 @@ fn count_pairs(values: &[u32], m: usize, n_cat: usize) -> Vec<PairCounts> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counting distinct rows gives exactly the tally of counting every unit.
+    #[test]
+    fn distinct_rows_tally_as_every_unit() {
+        let mut g = crate::agreement::SplitMix64::new(11);
+        for (m, k) in [(2usize, 2u32), (3, 11), (4, 3), (1, 5)] {
+            let values: Vec<u32> = (0..8000 * m)
+                .map(|_| match g.below(u64::from(k) + 1) as u32 {
+                    v if v == k => MISSING,
+                    v => v,
+                })
+                .collect();
+            let r = Ratings::from_raw(m, k, values).unwrap();
+            assert!(
+                distinct_rows(&r).is_some(),
+                "m={m} k={k} takes the row path"
+            );
+            let fast = Tally::count(&r, true);
+            let mut slow = Tally::empty(m, k as usize);
+            let mut cnt = vec![0u32; k as usize];
+            for row in r.raw_values().chunks_exact(m) {
+                slow.add_row(row, 1, &mut cnt);
+            }
+            slow.pairs = count_pairs(
+                r.raw_values().chunks_exact(m).map(|row| (row, 1)),
+                m,
+                k as usize,
+            );
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "m={m} k={k}");
+        }
+    }
 
     #[test]
     fn counts_small() {

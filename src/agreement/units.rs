@@ -5,6 +5,7 @@
 use super::scope::{self, Scope};
 use super::sentences;
 use crate::codebook::{self, Code};
+use crate::coding::packs;
 use crate::error::Result;
 use crate::study::documents;
 use rusqlite::Connection;
@@ -66,6 +67,8 @@ pub struct Comparison {
     pub scope: Scope,
     pub codes: Vec<Code>,
     pub codings: Vec<CompactCoding>,
+    /// Each compared document's turns, (start, end) in text order.
+    pub turns: Vec<Vec<packs::PackedTurn>>,
     /// Only units inside these ranges count, per document id (an ICR round's drawn turns).
     pub restrict: Option<HashMap<i64, Vec<(i64, i64)>>>,
 }
@@ -93,21 +96,6 @@ impl Timer {
         if let Some(t) = self.0 {
             eprintln!("timing: {what}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
         }
-    }
-}
-
-/// An integer column of a row of the codings or turns scan, read without the generic
-/// conversion path (the scans read hundreds of thousands of values); the columns are NOT NULL
-/// integers, so anything else is an error, not a guess.
-#[inline]
-fn int(r: &rusqlite::Row, i: usize) -> rusqlite::Result<i64> {
-    match r.get_ref(i)? {
-        rusqlite::types::ValueRef::Integer(v) => Ok(v),
-        other => Err(rusqlite::Error::InvalidColumnType(
-            i,
-            format!("column {i}"),
-            other.data_type(),
-        )),
     }
 }
 
@@ -142,63 +130,74 @@ impl Comparison {
             .iter()
             .map(|d| documents::resolve(conn, d).map(|d| d.id))
             .collect::<Result<_>>()?;
-        // One scan of the covering index: it tells the rules who coded what, and holds the
-        // codings the comparison keeps (start and end packed in one column, as the analysis
-        // queries read them).
+        // Every coding as small integers, from the documents' packs: it tells the rules who
+        // coded what, and holds the codings the comparison keeps.
         let timer = Timer::start();
-        let mut stmt = conn.prepare_cached(
-            "SELECT document_id, code_id, coder_id, (start << 32) | \"end\" FROM codings INDEXED BY codings_analysis ORDER BY document_id",
-        )?;
-        let mut raw: Vec<[i64; 4]> = Vec::new();
+        let by_document = packs::by_document(conn, None)?;
         let mut usage = scope::Usage::default();
-        // Rows come grouped by document: count per (coder) within the document, flush on change.
         let mut doc_counts: Vec<(i64, u64)> = Vec::new();
-        let mut current_doc = None;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let row: [i64; 4] = [int(r, 0)?, int(r, 1)?, int(r, 2)?, int(r, 3)?];
-            if current_doc != Some(row[0]) {
-                if let Some(d) = current_doc {
-                    usage.add_counts(d, &doc_counts);
+        for pack in &by_document {
+            doc_counts.clear();
+            for c in &pack.codings {
+                match doc_counts.iter_mut().find(|(coder, _)| *coder == c[1]) {
+                    Some(slot) => slot.1 += 1,
+                    None => doc_counts.push((c[1], 1)),
                 }
-                doc_counts.clear();
-                current_doc = Some(row[0]);
             }
-            match doc_counts.iter_mut().find(|(c, _)| *c == row[2]) {
-                Some(slot) => slot.1 += 1,
-                None => doc_counts.push((row[2], 1)),
+            if !doc_counts.is_empty() {
+                usage.add_counts(pack.id, &doc_counts);
             }
-            raw.push(row);
-        }
-        if let Some(d) = current_doc {
-            usage.add_counts(d, &doc_counts);
         }
         timer.lap("read codings");
         let scope = scope::choose_with(conn, sel.coders, &wanted, usage)?;
+        let cmp = Self::assemble(conn, scope, by_document, None)?;
+        timer.lap("compact codings");
+        Ok(cmp)
+    }
+
+    /// The comparison of `scope` from the documents' packs: ids mapped to small indices by
+    /// direct lookup, codings of other coders (and, with `only_codes`, other codes) skipped.
+    fn assemble(
+        conn: &Connection,
+        scope: Scope,
+        mut packs: Vec<packs::DocumentPack>,
+        only_codes: Option<&[i64]>,
+    ) -> Result<Comparison> {
         let documents = Self::documents(conn, &scope)?;
         let codes = codebook::all(conn)?;
         let code_index = IdIndex::new(codes.iter().map(|c| c.id));
         let coder_index = IdIndex::new(scope.coders.iter().map(|c| c.id));
-        let doc_index = IdIndex::new(documents.iter().map(|d| d.id));
-        let mut codings = Vec::with_capacity(raw.len());
-        for [doc, code, coder, span] in raw {
-            if let (Some(doc), Some(code), Some(coder)) = (
-                doc_index.get(doc),
-                code_index.get(code),
-                coder_index.get(coder),
-            ) {
-                codings.push(CompactCoding {
-                    doc,
-                    code,
-                    coder,
-                    start: span >> 32,
-                    end: span & 0xFFFF_FFFF,
-                });
+        let keep_code: Vec<bool> = match only_codes {
+            None => vec![true; codes.len()],
+            Some(ids) => codes.iter().map(|c| ids.contains(&c.id)).collect(),
+        };
+        let mut codings = Vec::new();
+        let mut turns = Vec::with_capacity(documents.len());
+        for (doc, d) in documents.iter().enumerate() {
+            let Ok(i) = packs.binary_search_by_key(&d.id, |p| p.id) else {
+                turns.push(Vec::new());
+                continue;
+            };
+            let pack = std::mem::take(&mut packs[i]);
+            for [code, coder, start, end] in pack.codings {
+                let (Some(code), Some(coder)) = (code_index.get(code), coder_index.get(coder))
+                else {
+                    continue;
+                };
+                if keep_code[code] {
+                    codings.push(CompactCoding {
+                        doc,
+                        code,
+                        coder,
+                        start,
+                        end,
+                    });
+                }
             }
+            turns.push(pack.turns);
         }
-        // Grouped by document already (the scan is in document id order); nothing needs them
-        // in text order within a document, so they are not sorted.
-        timer.lap("compact codings");
+        // Grouped by document; within one in the analysis index's order (code, coder, start),
+        // which the search for each coding's units takes advantage of.
         Ok(Comparison {
             coders: scope.coders.clone(),
             left_out: scope.left_out.iter().map(|l| l.name.clone()).collect(),
@@ -206,6 +205,7 @@ impl Comparison {
             documents,
             codes,
             codings,
+            turns,
             restrict: None,
         })
     }
@@ -225,82 +225,33 @@ impl Comparison {
         Ok(out)
     }
 
-    /// Reads the codings of the scope's coders in its documents: one indexed scan per document,
-    /// ids mapped to small indices by direct lookup. With `only_codes`, codings of other codes
-    /// are skipped as they are read.
+    /// Reads the codings of the scope's coders in its documents. With `only_codes`, codings
+    /// of other codes are skipped as they are read.
     pub fn from_scope(
         conn: &Connection,
         scope: Scope,
         only_codes: Option<&[i64]>,
     ) -> Result<Comparison> {
-        let documents = Self::documents(conn, &scope)?;
-        let codes = codebook::all(conn)?;
-        let code_index = IdIndex::new(codes.iter().map(|c| c.id));
-        let coder_index = IdIndex::new(scope.coders.iter().map(|c| c.id));
-        let keep_code: Vec<bool> = match only_codes {
-            None => vec![true; codes.len()],
-            Some(ids) => codes.iter().map(|c| ids.contains(&c.id)).collect(),
-        };
-        let mut stmt = conn.prepare_cached(
-            "SELECT code_id, coder_id, start, \"end\" FROM codings INDEXED BY codings_analysis WHERE document_id = ?1",
-        )?;
-        let mut codings = Vec::new();
-        for (doc, d) in documents.iter().enumerate() {
-            let mut rows = stmt.query([d.id])?;
-            while let Some(r) = rows.next()? {
-                let (Some(code), Some(coder)) =
-                    (code_index.get(r.get(0)?), coder_index.get(r.get(1)?))
-                else {
-                    continue;
-                };
-                if !keep_code[code] {
-                    continue;
-                }
-                codings.push(CompactCoding {
-                    doc,
-                    code,
-                    coder,
-                    start: r.get(2)?,
-                    end: r.get(3)?,
-                });
-            }
-        }
-        codings.sort_unstable_by_key(|c| (c.doc, c.start));
-        Ok(Comparison {
-            coders: scope.coders.clone(),
-            left_out: scope.left_out.iter().map(|l| l.name.clone()).collect(),
-            scope,
-            documents,
-            codes,
-            codings,
-            restrict: None,
-        })
+        let packs = packs::by_document(conn, Some(&scope.documents))?;
+        Self::assemble(conn, scope, packs, only_codes)
     }
 
     /// The units of analysis of the compared documents, in document and text order.
     pub fn units(&self, conn: &Connection, kind: UnitKind) -> Result<Vec<Unit>> {
         let mut units = Vec::new();
-        let mut turns = conn.prepare_cached(
-            "SELECT start, \"end\" FROM turns WHERE document_id = ?1 ORDER BY idx",
-        )?;
         for (i, d) in self.documents.iter().enumerate() {
+            let turns = &self.turns[i];
             match kind {
                 UnitKind::Turn => {
-                    let mut rows = turns.query([d.id])?;
-                    while let Some(r) = rows.next()? {
-                        units.push(Unit {
-                            doc: i,
-                            start: int(r, 0)?,
-                            end: int(r, 1)?,
-                        });
-                    }
+                    units.extend(
+                        turns
+                            .iter()
+                            .map(|&[start, end]| Unit { doc: i, start, end }),
+                    )
                 }
                 UnitKind::Sentence => {
                     let chars: Vec<char> = documents::text(conn, d.id)?.chars().collect();
-                    let rows = turns
-                        .query_map([d.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-                    for row in rows {
-                        let (start, end) = row?;
+                    for &[start, end] in turns {
                         let (a, b) = (
                             start.max(0) as usize,
                             (end.max(0) as usize).min(chars.len()),

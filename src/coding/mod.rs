@@ -1,5 +1,6 @@
 //! Codings: a coder applying a code to [start, end) of a document (code points, half-open).
 
+pub mod packs;
 pub mod table;
 pub mod view;
 

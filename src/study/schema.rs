@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migration_8.sql"),
     include_str!("migration_9.sql"),
     include_str!("migration_10.sql"),
+    include_str!("migration_11.sql"),
 ];
 
 /// Version 2: full-text search over turns (FTS5, kept in step with `turns` by triggers, so
