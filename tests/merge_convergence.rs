@@ -253,6 +253,36 @@ fn run(coders: usize, ops: &[(usize, Op)]) -> (tempfile::TempDir, Vec<PathBuf>) 
 #[test]
 fn found_by_proptest() {
     use Op::*;
+    // Both copies merge Access, each into another code.
+    run(
+        2,
+        &[
+            (0, AddCode(0)),
+            (0, MergeCode(3, 3)),
+            (0, Code(1, 0)),
+            (1, AddCode(0)),
+            (1, Merge(0)),
+            (0, MergeCode(7, 0)),
+            (1, MergeCode(1, 2)),
+        ],
+    );
+    // A merge into a code deleted on the other copy (not applied there), then that target
+    // merged on: the coding stays where the deleting copy kept it.
+    run(
+        2,
+        &[
+            (0, Code(0, 0)),
+            (1, Code(1, 0)),
+            (0, AddCode(0)),
+            (0, AddCode(1)),
+            (1, MergeCode(1, 2)),
+            (1, AddCode(0)),
+            (0, DeleteCode(4)),
+            (0, Merge(0)),
+            (0, MergeCode(1, 1)),
+            (1, MergeCode(2, 3)),
+        ],
+    );
     run(
         3,
         &[
@@ -435,3 +465,4 @@ fn a_merge_undone_and_redone_by_the_lead_brings_back_no_coding_the_coder_deleted
         "a coding the coder deleted came back"
     );
 }
+

@@ -181,6 +181,7 @@ impl Lineage {
             }
         }
         rec.log_under(merge_id)?;
+        super::rehome::rehome_codings(rec, f)?;
         Ok(())
     }
 

@@ -23,6 +23,7 @@ mod fill;
 pub mod lineage;
 mod memos;
 mod people;
+mod rehome;
 mod resolutions;
 mod rows;
 

@@ -114,6 +114,11 @@ pub(super) fn apply_entity(
                 }
                 return Ok(());
             };
+            if table == "codings"
+                && super::rehome::coding_moved_by_merge(rec, f, ids, ours, before, after, forward)?
+            {
+                return Ok(());
+            }
             update_columns(rec, f, ids, table, &id_key(ours), before, after, Some(guid))
         }
         (Some(before), None) => {
@@ -126,7 +131,7 @@ pub(super) fn apply_entity(
             if table == "codes"
                 && let Some(their_id) = before.get("id").and_then(|v| v.as_i64())
                 && let Some(&to) = forward.get(&their_id)
-                && let Resolved::Ours(target) = resolve(rec, f, ids, "codes", to)?
+                && let Some(target) = merge_target(rec, f, ids, guid, to)?
                 && target != ours
             {
                 if let Some(what) = changed_since(rec, f, ids, table, &key, before)? {
@@ -185,6 +190,24 @@ pub(super) fn apply_entity(
         }
         (None, None) => Ok(()),
     }
+}
+
+/// Where their merge of the code `guid` (into their code `to`) sends it here: where the winning
+/// merge of it leads, which is theirs unless another copy merged it elsewhere first.
+fn merge_target(
+    rec: &Recorder,
+    f: &Fill,
+    ids: &TheirIds,
+    guid: &str,
+    to: i64,
+) -> Result<Option<i64>> {
+    if let Some(home) = f.merge_home(rec, guid)? {
+        return Ok(Some(home));
+    }
+    Ok(match resolve(rec, f, ids, "codes", to)? {
+        Resolved::Ours(t) => Some(t),
+        _ => None,
+    })
 }
 
 /// Counts what the replay added, in the report's terms.
