@@ -253,6 +253,17 @@ fn run(coders: usize, ops: &[(usize, Op)]) -> (tempfile::TempDir, Vec<PathBuf>) 
 #[test]
 fn found_by_proptest() {
     use Op::*;
+    // Three copies settle one rename conflict differently (two merges, each keeping its own
+    // side): the later decision prevails on every copy.
+    run(
+        3,
+        &[
+            (2, Rename(2, 0)),
+            (1, Merge(0)),
+            (0, Rename(6, 0)),
+            (2, Merge(0)),
+        ],
+    );
     // Both copies merge Access, each into another code.
     run(
         2,
@@ -465,4 +476,5 @@ fn a_merge_undone_and_redone_by_the_lead_brings_back_no_coding_the_coder_deleted
         "a coding the coder deleted came back"
     );
 }
+
 

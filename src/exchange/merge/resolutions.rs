@@ -156,6 +156,11 @@ pub(super) fn apply_resolutions(
             params![rec.log_target(), seq as i64 + 1, table, guid, column, before, after],
         )?;
     }
+    let incoming: Stamp = f
+        .other
+        .query_row("SELECT at, uid FROM changes WHERE id = ?1", [change], |r| {
+            Ok(stamp(r.get(0)?, r.get(1)?))
+        })?;
     let mut absent: Vec<(String, String)> = Vec::new();
     let mut again: Vec<(String, String, String)> = Vec::new();
     // Rows kept first (a column may refer to one), then columns, then rows removed.
@@ -204,6 +209,15 @@ pub(super) fn apply_resolutions(
         if current == new {
             continue;
         }
+        // Two merges that settled one conflict differently (three copies, each meeting it on
+        // its own): the later decision prevails on every copy, whichever arrives first.
+        let latest = latest_decision(&rec.tx, &table, &guid, &column, rec.log_target())?;
+        if let Some((known, _, _)) = &latest
+            && *known > incoming
+        {
+            continue;
+        }
+        let backed = latest.is_some_and(|(_, _, kept)| kept == current);
         let value = match portable_reference(&table, &column) {
             Some(refers) => match new.as_str() {
                 Some(g) => match our_id(rec, refers, g)? {
@@ -214,7 +228,7 @@ pub(super) fn apply_resolutions(
             },
             None => json_value(&new),
         };
-        if current == old {
+        if current == old || backed {
             match rec.update(&table, &id_key(ours), &[(column.as_str(), value)]) {
                 Ok(_) => {}
                 Err(e) if is_constraint(&e) => {}
@@ -252,6 +266,71 @@ pub(super) fn apply_resolutions(
         }
     }
     Ok(())
+}
+
+/// When a change was made, as every copy sees it: its time, then its uid (without the mark of
+/// a change brought in again), so that copies order two decisions alike.
+type Stamp = (String, String);
+
+fn stamp(at: String, uid: Option<String>) -> Stamp {
+    let mut uid = uid.unwrap_or_default();
+    if let Some(i) = uid.find(AGAIN) {
+        uid.truncate(i);
+    }
+    (at, uid)
+}
+
+/// The latest decision (of a merge not undone, other than `except`) this study knows on one
+/// column of one row: when it was made, the value it set aside and the value it kept.
+fn latest_decision(
+    tx: &Transaction,
+    table: &str,
+    guid: &str,
+    column: &str,
+    except: i64,
+) -> Result<Option<(Stamp, Json, Json)>> {
+    let rows = query(
+        tx,
+        "SELECT c.at, c.uid, r.before, r.after FROM merge_resolutions r
+           JOIN changes c ON c.id = r.change_id LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND lower(r.guid) = lower(?2) AND r.column_name = ?3
+            AND r.change_id != ?4 AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
+        params![table, guid, column, except],
+        |r| <(String, Option<String>, Option<String>, Option<String>)>::try_from(r),
+    )?;
+    let parse = |s: Option<String>| {
+        s.and_then(|a| serde_json::from_str(&a).ok())
+            .unwrap_or(Json::Null)
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(at, uid, before, after)| (stamp(at, uid), parse(before), parse(after)))
+        .max_by(|a, b| a.0.cmp(&b.0)))
+}
+
+/// Whether the latest decision known here on this column kept our value against theirs (the
+/// conflict met again through another copy is settled already: no new conflict, no new
+/// decision).
+pub(super) fn settled(
+    rec: &Recorder,
+    table: &str,
+    guid: &str,
+    column: &str,
+    theirs: &Json,
+    ours: &Json,
+) -> Result<bool> {
+    let portable = |v: &Json| -> Result<Json> {
+        match portable_reference(table, column) {
+            Some(refers) => guid_of(&rec.tx, refers, v),
+            None => Ok(v.clone()),
+        }
+    };
+    let Some((_, set_aside, kept)) =
+        latest_decision(&rec.tx, table, guid, column, rec.log_target())?
+    else {
+        return Ok(false);
+    };
+    Ok(kept == portable(ours)? && set_aside == portable(theirs)?)
 }
 
 /// Our row by GUID as their file can read it: ids of rows it refers to as `{"guid": …}`.

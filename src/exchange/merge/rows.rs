@@ -335,6 +335,12 @@ pub(super) fn update_columns(
             sets.push((column.clone(), json_value(&new)));
             continue;
         }
+        if !f.opts.theirs
+            && let Some(g) = guid
+            && super::resolutions::settled(rec, table, g, column, &new, &ours)?
+        {
+            continue;
+        }
         let what = format!("{} {column}", describe_row(table, &current));
         if f.opts.theirs {
             sets.push((column.clone(), json_value(&new)));
