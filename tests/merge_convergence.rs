@@ -253,6 +253,21 @@ fn run(coders: usize, ops: &[(usize, Op)]) -> (tempfile::TempDir, Vec<PathBuf>) 
 #[test]
 fn found_by_proptest() {
     use Op::*;
+    // One copy keeps a code another deleted (it had a coding on it); a third merges that code
+    // away meanwhile: the decision to keep it does not bring it back where it was merged away.
+    run(
+        3,
+        &[
+            (0, Code(1, 0)),
+            (0, Merge(0)),
+            (0, DeleteCode(2)),
+            (2, DeleteCode(1)),
+            (0, AddCode(0)),
+            (1, Merge(1)),
+            (1, MergeCode(6, 1)),
+            (0, Merge(1)),
+        ],
+    );
     // Three copies settle one rename conflict differently (two merges, each keeping its own
     // side): the later decision prevails on every copy.
     run(
@@ -476,5 +491,6 @@ fn a_merge_undone_and_redone_by_the_lead_brings_back_no_coding_the_coder_deleted
         "a coding the coder deleted came back"
     );
 }
+
 
 

@@ -52,8 +52,9 @@ pub struct Fill<'a> {
     pub kept_ours: Vec<(String, String, String)>,
     /// Their rows we decided should not exist (their coding on a code we deleted).
     pub kept_absent: Vec<(String, String)>,
-    /// Rows they deleted that we kept (their deletion was not applied), parents first.
-    pub kept_present: Vec<(String, String)>,
+    /// Rows they deleted that we kept (their deletion was not applied), parents first, with
+    /// the uid of that deletion.
+    pub kept_present: Vec<(String, String, String)>,
 }
 
 impl<'a> Fill<'a> {

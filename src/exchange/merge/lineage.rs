@@ -253,6 +253,11 @@ impl Lineage {
     }
 }
 
+/// A change's uid without the mark of a change brought in again.
+pub(super) fn original_uid(uid: &str) -> String {
+    uid.find(AGAIN).map_or(uid, |i| &uid[..i]).to_string()
+}
+
 pub(super) fn describe(ch: &TheirChange) -> String {
     format!("{} {}", ch.at, ch.summary)
 }
@@ -307,7 +312,8 @@ pub(super) fn note_rejected(f: &mut Fill, ch: &TheirChange) -> Result<()> {
             && GUID_TABLES.contains(&table.as_str())
             && table != "documents"
         {
-            f.kept_present.push((table, g.to_ascii_lowercase()));
+            f.kept_present
+                .push((table, g.to_ascii_lowercase(), original_uid(&ch.uid)));
         }
     }
     // Likewise the columns it changed keep our values.

@@ -83,7 +83,16 @@ pub fn record_resolutions(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
             params![rec.change_id, seq, table, guid, column, theirs.to_string(), ours.to_string()],
         )?;
     }
-    for (table, guid) in std::mem::take(&mut f.kept_present) {
+    // With the uids of the deletions not applied: a copy whose row went by another change
+    // (one this merge did not weigh) keeps it gone.
+    let mut present: Vec<((String, String), Vec<String>)> = Vec::new();
+    for (table, guid, uid) in std::mem::take(&mut f.kept_present) {
+        match present.iter_mut().find(|(k, _)| k.0 == table && k.1 == guid) {
+            Some((_, uids)) => uids.push(uid),
+            None => present.push(((table, guid), vec![uid])),
+        }
+    }
+    for ((table, guid), uids) in present {
         if !seen.insert((table.clone(), guid.clone(), String::new())) {
             continue;
         }
@@ -92,8 +101,8 @@ pub fn record_resolutions(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
         };
         seq += 1;
         rec.tx.execute(
-            "INSERT INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, NULL, NULL, ?5)",
-            params![rec.change_id, seq, table, guid, Json::Object(image).to_string()],
+            "INSERT INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
+            params![rec.change_id, seq, table, guid, Json::from(uids).to_string(), Json::Object(image).to_string()],
         )?;
     }
     // A code that stays deleted takes the codings our history deleted with it along.
@@ -177,6 +186,7 @@ pub(super) fn apply_resolutions(
         let Some(ours) = our_id(rec, &table, &guid)? else {
             if column.is_none()
                 && let Some(image) = after
+                && !removed_otherwise(rec, &table, &guid, before.as_deref())?
                 && !restore_present(rec, f, &table, &guid, &image, false)?
             {
                 again.push((table, guid, image));
@@ -331,6 +341,38 @@ pub(super) fn settled(
         return Ok(false);
     };
     Ok(kept == portable(ours)? && set_aside == portable(theirs)?)
+}
+
+/// Whether a change here other than the deletions their merge did not apply (`rejected`, a JSON
+/// list of uids; older files list none) removed this row: deleted it, or merged the code away.
+fn removed_otherwise(
+    rec: &Recorder,
+    table: &str,
+    guid: &str,
+    rejected: Option<&str>,
+) -> Result<bool> {
+    let Some(Json::Array(rejected)) = rejected.and_then(|r| serde_json::from_str(r).ok()) else {
+        return Ok(false);
+    };
+    let rejected: HashSet<&str> = rejected.iter().filter_map(|u| u.as_str()).collect();
+    let removers = query(
+        &rec.tx,
+        "SELECT c.at, c.uid FROM change_rows r JOIN changes c ON c.id = r.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND r.after IS NULL AND r.before IS NOT NULL
+            AND lower(json_extract(r.before, '$.guid')) = lower(?2)
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)
+         UNION ALL
+         SELECT c.at, c.uid FROM code_merges m JOIN changes c ON c.id = m.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE ?1 = 'codes' AND lower(m.from_guid) = lower(?2)
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
+        params![table, guid],
+        |r| Ok(stamp(r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(removers
+        .iter()
+        .any(|(_, uid)| !rejected.contains(uid.as_str())))
 }
 
 /// Our row by GUID as their file can read it: ids of rows it refers to as `{"guid": …}`.
