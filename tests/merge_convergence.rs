@@ -253,6 +253,12 @@ fn run(coders: usize, ops: &[(usize, Op)]) -> (tempfile::TempDir, Vec<PathBuf>) 
 #[test]
 fn found_by_proptest() {
     use Op::*;
+    // A code merged into another on one copy, that target deleted on the other, which then
+    // codes with the merged code: the merge's target is gone, so is the coding's code.
+    run(
+        2,
+        &[(0, MergeCode(6, 1)), (1, DeleteCode(5)), (1, Code(0, 0))],
+    );
     // One copy keeps a code another deleted (it had a coding on it); a third merges that code
     // away meanwhile: the decision to keep it does not bring it back where it was merged away.
     run(
@@ -491,6 +497,3 @@ fn a_merge_undone_and_redone_by_the_lead_brings_back_no_coding_the_coder_deleted
         "a coding the coder deleted came back"
     );
 }
-
-
-

@@ -55,6 +55,8 @@ pub struct Fill<'a> {
     /// Rows they deleted that we kept (their deletion was not applied), parents first, with
     /// the uid of that deletion.
     pub kept_present: Vec<(String, String, String)>,
+    /// The uid of the change of theirs being replayed.
+    pub replaying: Option<String>,
 }
 
 impl<'a> Fill<'a> {
@@ -89,6 +91,7 @@ impl<'a> Fill<'a> {
             kept_ours: Vec::new(),
             kept_absent: Vec::new(),
             kept_present: Vec::new(),
+            replaying: None,
         })
     }
 
@@ -128,14 +131,27 @@ impl<'a> Fill<'a> {
         if let Some(home) = self.merge_home(rec, &lower)? {
             return Ok(Some(home));
         }
-        if let Some(&t) = self.code_forward.get(&lower) {
+        // The maps were read before the replay, which may have deleted their targets since.
+        let exists = |id: i64| -> Result<bool> {
+            Ok(rec
+                .tx
+                .prepare_cached("SELECT count(*) > 0 FROM codes WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))?)
+        };
+        if let Some(&t) = self.code_forward.get(&lower)
+            && exists(t)?
+        {
             return Ok(Some(t));
         }
         if let Some(target) = self.their_forward.get(&lower) {
             if let Some(t) = our_id(rec, "codes", target)? {
                 return Ok(Some(t));
             }
-            return Ok(self.code_forward.get(target).copied());
+            if let Some(&t) = self.code_forward.get(target)
+                && exists(t)?
+            {
+                return Ok(Some(t));
+            }
         }
         Ok(None)
     }

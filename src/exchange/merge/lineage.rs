@@ -654,6 +654,7 @@ pub(super) fn apply_change(
             forward.entry(x).or_insert(y);
         }
     }
+    f.replaying = Some(original_uid(&ch.uid));
     for row in &rows {
         super::rows::apply_row(rec, f, ids, row, &forward)?;
     }

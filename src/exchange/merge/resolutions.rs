@@ -87,7 +87,10 @@ pub fn record_resolutions(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
     // (one this merge did not weigh) keeps it gone.
     let mut present: Vec<((String, String), Vec<String>)> = Vec::new();
     for (table, guid, uid) in std::mem::take(&mut f.kept_present) {
-        match present.iter_mut().find(|(k, _)| k.0 == table && k.1 == guid) {
+        match present
+            .iter_mut()
+            .find(|(k, _)| k.0 == table && k.1 == guid)
+        {
             Some((_, uids)) => uids.push(uid),
             None => present.push(((table, guid), vec![uid])),
         }
@@ -165,11 +168,11 @@ pub(super) fn apply_resolutions(
             params![rec.log_target(), seq as i64 + 1, table, guid, column, before, after],
         )?;
     }
-    let incoming: Stamp = f
-        .other
-        .query_row("SELECT at, uid FROM changes WHERE id = ?1", [change], |r| {
-            Ok(stamp(r.get(0)?, r.get(1)?))
-        })?;
+    let incoming: Stamp =
+        f.other
+            .query_row("SELECT at, uid FROM changes WHERE id = ?1", [change], |r| {
+                Ok(stamp(r.get(0)?, r.get(1)?))
+            })?;
     let mut absent: Vec<(String, String)> = Vec::new();
     let mut again: Vec<(String, String, String)> = Vec::new();
     // Rows kept first (a column may refer to one), then columns, then rows removed.
@@ -264,8 +267,25 @@ pub(super) fn apply_resolutions(
             let Some(ours) = our_id(rec, &table, &guid)? else {
                 continue;
             };
-            match rec.delete(&table, &id_key(ours)) {
-                Ok(_) => progress = true,
+            let described = match table.as_str() {
+                "codings" => super::dropped::describe_coding(&rec.tx, ours)?,
+                _ => None,
+            };
+            let deleted = if table == "codings" {
+                crate::coding::delete_coding(rec, ours)
+            } else {
+                rec.delete(&table, &id_key(ours))
+            };
+            match deleted {
+                Ok(_) => {
+                    progress = true;
+                    if let Some(d) = described {
+                        f.dropped(
+                            d,
+                            "their merge decided it goes (its code, or the coding, was deleted there)",
+                        );
+                    }
+                }
                 Err(e) if is_constraint(&e) => left.push((table, guid)),
                 Err(e) => return Err(e.into()),
             }
@@ -376,7 +396,7 @@ fn removed_otherwise(
 }
 
 /// Our row by GUID as their file can read it: ids of rows it refers to as `{"guid": …}`.
-pub(super) fn portable_row(tx: &Transaction, table: &str, guid: &str) -> Result<Option<Image>> {
+pub(super) fn portable_row(tx: &Connection, table: &str, guid: &str) -> Result<Option<Image>> {
     let Some(id) = our_id_tx(tx, table, guid)? else {
         return Ok(None);
     };
@@ -397,7 +417,7 @@ pub(super) fn portable_row(tx: &Transaction, table: &str, guid: &str) -> Result<
     Ok(Some(image))
 }
 
-pub(super) fn our_id_tx(tx: &Transaction, table: &str, guid: &str) -> Result<Option<i64>> {
+pub(super) fn our_id_tx(tx: &Connection, table: &str, guid: &str) -> Result<Option<i64>> {
     let sql = format!("SELECT id FROM {table} WHERE guid IN (?1, lower(?1), upper(?1))");
     Ok(tx
         .prepare_cached(&sql)?

@@ -49,7 +49,7 @@ pub(super) fn apply_entity(
     let ours = our_id(rec, table, guid)?;
     match (&row.before, &row.after) {
         (None, Some(after)) => {
-            if ours.is_some() {
+            if ours.is_some() || super::dropped::decided_absent(rec, table, guid)? {
                 return Ok(());
             }
             let mut values: Vec<(String, Value)> = Vec::new();
@@ -57,7 +57,17 @@ pub(super) fn apply_entity(
                 if column == "id" {
                     continue;
                 }
-                match translate(rec, f, ids, table, column, after)? {
+                let mut translated = translate(rec, f, ids, table, column, after)?;
+                // --theirs: their coding on a code deleted here brings the code back.
+                if f.opts.theirs
+                    && table == "codings"
+                    && column == "code_id"
+                    && let Err(Resolved::DeletedHere(g)) = &translated
+                    && super::dropped::restore_deleted_code(rec, f, g)?
+                {
+                    translated = translate(rec, f, ids, table, column, after)?;
+                }
+                match translated {
                     Ok(v) => values.push((column.clone(), json_value(&v))),
                     Err(Resolved::DeletedHere(g)) => {
                         if matches!(table, "codings" | "memos") {
@@ -179,10 +189,17 @@ pub(super) fn apply_entity(
                     describe_row(table, before)
                 )));
             }
+            if table == "codes" {
+                // Their later merge kept the code against this deletion: it stays.
+                if super::dropped::their_decision_keeps(f, guid)? {
+                    return Ok(());
+                }
+                super::dropped::drop_codings_on(rec, f, ours)?;
+            }
             match rec.delete(table, &key) {
                 Ok(_) => Ok(()),
                 Err(e) if is_constraint(&e) => Err(Step::Reject(format!(
-                    "they deleted {}, which is still used here (by codings, subcodes or memos added since)",
+                    "they deleted {}, which is still used here (by subcodes or memos added since)",
                     describe_row(table, before)
                 ))),
                 Err(e) => Err(e.into()),
@@ -250,7 +267,7 @@ pub(super) fn count_insert(
 }
 
 /// What the report said before a change, to take back when the change is not applied.
-pub(super) struct Counts(usize, usize, usize, usize, usize, usize);
+pub(super) struct Counts(usize, usize, usize, usize, usize, usize, usize);
 
 pub(super) fn counts(r: &super::MergeReport) -> Counts {
     Counts(
@@ -260,6 +277,7 @@ pub(super) fn counts(r: &super::MergeReport) -> Counts {
         r.reviews_added,
         r.coders_created.len(),
         r.participants_added.len(),
+        r.codings_dropped.len(),
     )
 }
 
@@ -270,6 +288,7 @@ pub(super) fn restore_counts(r: &mut super::MergeReport, c: Counts) {
     r.reviews_added = c.3;
     r.coders_created.truncate(c.4);
     r.participants_added.truncate(c.5);
+    r.codings_dropped.truncate(c.6);
 }
 
 /// The first column (other than keys and timestamps) where our row differs from their image.
