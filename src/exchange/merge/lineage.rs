@@ -307,6 +307,18 @@ pub(super) fn note_rejected(f: &mut Fill, ch: &TheirChange) -> Result<()> {
         [ch.id],
         |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)),
     )?;
+    // A code merge that reached us without rows (the code was gone where it came from) keeps
+    // the merged code here all the same.
+    let merged = query(
+        f.other,
+        "SELECT lower(from_guid) FROM code_merges WHERE change_id = ?1",
+        [ch.id],
+        |r| r.get::<_, String>(0),
+    )?;
+    let uid = original_uid(&ch.uid);
+    for g in merged {
+        f.kept_present.push(("codes".into(), g, uid.clone()));
+    }
     for (table, guid) in deleted {
         if let Some(g) = guid
             && GUID_TABLES.contains(&table.as_str())
@@ -658,6 +670,7 @@ pub(super) fn apply_change(
     for row in &rows {
         super::rows::apply_row(rec, f, ids, row, &forward)?;
     }
+    super::rehome::merges_without_rows(rec, f, &merges)?;
     if ch.kind == "merge" {
         super::resolutions::apply_resolutions(rec, f, ch.id)?;
     }

@@ -128,3 +128,43 @@ pub(super) fn rehome_codings(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
     }
     Ok(())
 }
+
+/// Their code merges in one change whose merged code is still here though the change has no
+/// row deleting it (it was gone already where the change was replayed before reaching us):
+/// the merge is made here too, into where the winning merge leads; into a code deleted here it
+/// is not applied (the change waits, and is listed), as a merge with rows is not.
+pub(super) fn merges_without_rows(
+    rec: &mut Recorder,
+    f: &mut Fill,
+    merges: &[(String, String)],
+) -> std::result::Result<(), Step> {
+    for (from, into) in merges {
+        let Some(here) = our_id(rec, "codes", from)? else {
+            continue;
+        };
+        let target = match f.merge_home(rec, from)? {
+            Some(t) => Some(t),
+            None => our_id(rec, "codes", into)?,
+        };
+        let Some(target) = target else {
+            return Err(Step::Reject(format!(
+                "they merged a code into one deleted here ({into})"
+            )));
+        };
+        if target == here {
+            continue;
+        }
+        let codes = crate::codebook::all(&rec.tx)?;
+        let path = |id: i64| codes.iter().find(|c| c.id == id).map(|c| c.path.clone());
+        if let (Some(a), Some(b)) = (path(here), path(target)) {
+            match crate::codebook::edit::merge(rec, &a, &b) {
+                Ok(_) => {}
+                Err(e @ crate::error::Error::Invalid(_)) => {
+                    return Err(Step::Reject(e.to_string()));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
