@@ -334,6 +334,80 @@ fn found_by_proptest() {
         2,
         &[(0, DeleteCode(1)), (0, Rename(0, 1)), (1, Define(5, 0))],
     );
+    // Found with three coders, PROPTEST_RNG_SEED=2: one copy deletes a code another renamed
+    // and merged a code into; the deleting copy keeps it deleted (and the merged code, whose
+    // target is gone), the renaming copy keeps it; a copy that sees the merge carrying the
+    // deletion rejected still takes that merge's other decisions, and the later decision on
+    // the code prevails on every copy, also over an earlier one applied already.
+    run(
+        3,
+        &[
+            (2, Rename(0, 0)),
+            (0, MergeCode(1, 6)),
+            (0, Define(0, 0)),
+            (0, MergeCode(0, 0)),
+            (0, Code(0, 1)),
+            (2, Rename(0, 4)),
+            (1, DeleteCode(0)),
+            (2, Merge(2)),
+            (1, Merge(2)),
+            (0, Merge(0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=5: a deletion against a definition made on another copy, met by the
+    // third copy in both orders.
+    run(
+        3,
+        &[
+            (0, AddCode(0)),
+            (1, DeleteCode(1)),
+            (0, Define(4, 0)),
+            (2, Merge(2)),
+            (1, Merge(0)),
+            (2, Merge(1)),
+            (0, Code(1, 0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=9: two copies delete one code, a third renames it.
+    run(
+        3,
+        &[
+            (1, Code(1, 0)),
+            (2, Rename(1, 0)),
+            (0, DeleteCode(1)),
+            (1, DeleteCode(1)),
+            (2, Merge(1)),
+            (2, Uncode(0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=10: a deletion against a rename and a definition on two other copies.
+    run(
+        3,
+        &[
+            (1, AddCode(0)),
+            (1, AddCode(1)),
+            (1, DeleteCode(5)),
+            (2, Rename(1, 0)),
+            (1, Merge(2)),
+            (0, Define(1, 0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=11: one copy merges Trust into Access, then defines and renames Access
+    // to Trust's name; another deletes Access. The decision to keep Access reaches the deleting
+    // copy while Trust (whose merge it has not applied yet) holds that name: Access comes back
+    // under a provisional name, the merge of Trust follows, and Access takes its name back.
+    run(
+        3,
+        &[
+            (0, Code(0, 0)),
+            (0, Rename(6, 2)),
+            (0, MergeCode(0, 0)),
+            (0, MergeCode(2, 1)),
+            (0, Define(0, 0)),
+            (0, Rename(0, 2)),
+            (1, DeleteCode(1)),
+        ],
+    );
     run(
         2,
         &[

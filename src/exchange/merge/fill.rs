@@ -57,6 +57,11 @@ pub struct Fill<'a> {
     pub kept_present: Vec<(String, String, String)>,
     /// The uid of the change of theirs being replayed.
     pub replaying: Option<String>,
+    /// When that change was made (its time and uid, as every copy orders changes).
+    pub replaying_stamp: Option<(String, String)>,
+    /// Codes a decision restored under a provisional name (a code here held theirs): the
+    /// lower-case GUID and the name to take back once the replay is done.
+    pub provisional_names: Vec<(String, String)>,
 }
 
 impl<'a> Fill<'a> {
@@ -92,6 +97,8 @@ impl<'a> Fill<'a> {
             kept_absent: Vec::new(),
             kept_present: Vec::new(),
             replaying: None,
+            replaying_stamp: None,
+            provisional_names: Vec::new(),
         })
     }
 

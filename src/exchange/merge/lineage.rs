@@ -167,6 +167,9 @@ impl Lineage {
                 }
                 Some(reason) => {
                     blocked.extend(guids);
+                    if ch.kind == "merge" {
+                        decisions_of_rejected_merge(rec, f, &ch)?;
+                    }
                     note_rejected(f, &ch)?;
                     let reason = if reason.is_empty() { first } else { reason };
                     f.report
@@ -181,6 +184,7 @@ impl Lineage {
             }
         }
         rec.log_under(merge_id)?;
+        super::resolutions::settle_names(rec, f)?;
         super::rehome::rehome_codings(rec, f)?;
         Ok(())
     }
@@ -289,6 +293,37 @@ pub(super) fn attempt(
             f.kept_ours.truncate(conflicts_before.2);
             super::rows::restore_counts(&mut f.report, counted);
             Ok(Some(reason))
+        }
+        Err(Step::Fail(e)) => Err(e),
+    }
+}
+
+/// Their merge whose rows were not applied here still brings its decisions (which rows and
+/// values it kept): a copy that learns a decision applies it (unless it knows a later one),
+/// whatever became of the rows that merge wrote where it was made.
+fn decisions_of_rejected_merge(rec: &mut Recorder, f: &mut Fill, ch: &TheirChange) -> Result<()> {
+    rec.tx.execute_batch("SAVEPOINT decisions")?;
+    let conflicts_before = (
+        f.conflicts.len(),
+        f.report.conflicts.len(),
+        f.kept_ours.len(),
+    );
+    let counted = super::rows::counts(&f.report);
+    f.replaying = Some(original_uid(&ch.uid));
+    f.replaying_stamp = Some((ch.at.clone(), original_uid(&ch.uid)));
+    match super::resolutions::apply_resolutions(rec, f, ch.id) {
+        Ok(()) => {
+            rec.tx.execute_batch("RELEASE decisions")?;
+            Ok(())
+        }
+        Err(Step::Reject(_)) => {
+            rec.tx
+                .execute_batch("ROLLBACK TO decisions; RELEASE decisions")?;
+            f.conflicts.truncate(conflicts_before.0);
+            f.report.conflicts.truncate(conflicts_before.1);
+            f.kept_ours.truncate(conflicts_before.2);
+            super::rows::restore_counts(&mut f.report, counted);
+            Ok(())
         }
         Err(Step::Fail(e)) => Err(e),
     }
@@ -667,6 +702,7 @@ pub(super) fn apply_change(
         }
     }
     f.replaying = Some(original_uid(&ch.uid));
+    f.replaying_stamp = Some((ch.at.clone(), original_uid(&ch.uid)));
     for row in &rows {
         super::rows::apply_row(rec, f, ids, row, &forward)?;
     }

@@ -186,10 +186,16 @@ pub(super) fn apply_resolutions(
         if !GUID_TABLES.contains(&table.as_str()) {
             continue;
         }
+        // A later decision on whether the row exists, known here, prevails over this one.
+        if column.is_none()
+            && later_presence(&rec.tx, &table, &guid, &incoming, rec.log_target())?.is_some()
+        {
+            continue;
+        }
         let Some(ours) = our_id(rec, &table, &guid)? else {
             if column.is_none()
                 && let Some(image) = after
-                && !removed_otherwise(rec, &table, &guid, before.as_deref())?
+                && !removed_otherwise(rec, &table, &guid, before.as_deref(), &incoming)?
                 && !restore_present(rec, f, &table, &guid, &image, false)?
             {
                 again.push((table, guid, image));
@@ -300,9 +306,9 @@ pub(super) fn apply_resolutions(
 
 /// When a change was made, as every copy sees it: its time, then its uid (without the mark of
 /// a change brought in again), so that copies order two decisions alike.
-type Stamp = (String, String);
+pub(super) type Stamp = (String, String);
 
-fn stamp(at: String, uid: Option<String>) -> Stamp {
+pub(super) fn stamp(at: String, uid: Option<String>) -> Stamp {
     let mut uid = uid.unwrap_or_default();
     if let Some(i) = uid.find(AGAIN) {
         uid.truncate(i);
@@ -338,6 +344,35 @@ fn latest_decision(
         .max_by(|a, b| a.0.cmp(&b.0)))
 }
 
+/// The latest decision (of a merge not undone, other than `except`) this study knows on whether
+/// one row should exist, if it was made after `than`: true when it kept the row, false when it
+/// removed it. Two merges that settled a row's fate differently (a copy that deleted a code and
+/// one that edited it, each meeting the other on its own) are ordered alike on every copy, and
+/// the later prevails wherever it arrives, also over the earlier one applied already.
+pub(super) fn later_presence(
+    tx: &Transaction,
+    table: &str,
+    guid: &str,
+    than: &Stamp,
+    except: i64,
+) -> Result<Option<bool>> {
+    let rows = query(
+        tx,
+        "SELECT c.at, c.uid, r.after IS NOT NULL FROM merge_resolutions r
+           JOIN changes c ON c.id = r.change_id LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND lower(r.guid) = lower(?2) AND r.column_name IS NULL
+            AND r.change_id != ?3 AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
+        params![table, guid, except],
+        |r| <(String, Option<String>, bool)>::try_from(r),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, uid, present)| (stamp(at, uid), present))
+        .filter(|(s, _)| s > than)
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, present)| present))
+}
+
 /// Whether the latest decision known here on this column kept our value against theirs (the
 /// conflict met again through another copy is settled already: no new conflict, no new
 /// decision).
@@ -364,12 +399,15 @@ pub(super) fn settled(
 }
 
 /// Whether a change here other than the deletions their merge did not apply (`rejected`, a JSON
-/// list of uids; older files list none) removed this row: deleted it, or merged the code away.
+/// list of uids; older files list none) removed this row: merged the code away, or deleted it
+/// after their merge decided to keep it (a deletion made before it is one the decision
+/// prevails over, weighed there or not: every copy orders the two alike).
 fn removed_otherwise(
     rec: &Recorder,
     table: &str,
     guid: &str,
     rejected: Option<&str>,
+    decided: &Stamp,
 ) -> Result<bool> {
     let Some(Json::Array(rejected)) = rejected.and_then(|r| serde_json::from_str(r).ok()) else {
         return Ok(false);
@@ -377,22 +415,22 @@ fn removed_otherwise(
     let rejected: HashSet<&str> = rejected.iter().filter_map(|u| u.as_str()).collect();
     let removers = query(
         &rec.tx,
-        "SELECT c.at, c.uid FROM change_rows r JOIN changes c ON c.id = r.change_id
+        "SELECT c.at, c.uid, 0 FROM change_rows r JOIN changes c ON c.id = r.change_id
            LEFT JOIN changes g ON g.id = c.merged_by
           WHERE r.table_name = ?1 AND r.after IS NULL AND r.before IS NOT NULL
             AND lower(json_extract(r.before, '$.guid')) = lower(?2)
             AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)
          UNION ALL
-         SELECT c.at, c.uid FROM code_merges m JOIN changes c ON c.id = m.change_id
+         SELECT c.at, c.uid, 1 FROM code_merges m JOIN changes c ON c.id = m.change_id
            LEFT JOIN changes g ON g.id = c.merged_by
           WHERE ?1 = 'codes' AND lower(m.from_guid) = lower(?2)
             AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
         params![table, guid],
-        |r| Ok(stamp(r.get(0)?, r.get(1)?)),
+        |r| Ok((stamp(r.get(0)?, r.get(1)?), r.get::<_, bool>(2)?)),
     )?;
-    Ok(removers
-        .iter()
-        .any(|(_, uid)| !rejected.contains(uid.as_str())))
+    Ok(removers.iter().any(|((at, uid), merged)| {
+        !rejected.contains(uid.as_str()) && (*merged || (at.clone(), uid.clone()) > *decided)
+    }))
 }
 
 /// Our row by GUID as their file can read it: ids of rows it refers to as `{"guid": …}`.
@@ -462,6 +500,33 @@ pub(super) fn restore_present(
     match rec.insert(table, &refs) {
         Ok(_) => {}
         Err(e) if is_constraint(&e) && !last_try => return Ok(false),
+        // A code kept by their merge whose name another code here holds (one a change still to
+        // be retried merges into it, say): back under a provisional name, its own again at the
+        // end of the replay ([`settle_names`]).
+        Err(e)
+            if is_constraint(&e)
+                && table == "codes"
+                && let Some(name) = image.get("name").and_then(|n| n.as_str()) =>
+        {
+            let provisional = format!("{name} ~{}", &guid[..guid.len().min(8)]);
+            let refs: Vec<(&str, Value)> = values
+                .iter()
+                .map(|(c, v)| match c.as_str() {
+                    "name" => (c.as_str(), Value::Text(provisional.clone())),
+                    _ => (c.as_str(), v.clone()),
+                })
+                .collect();
+            match rec.insert(table, &refs) {
+                Ok(_) => f
+                    .provisional_names
+                    .push((guid.to_ascii_lowercase(), name.to_string())),
+                Err(e) if is_constraint(&e) => f.report.notes.push(
+                    "their merge kept a code this study deleted, but it clashes with one here; not restored"
+                        .into(),
+                ),
+                Err(e) => return Err(e.into()),
+            }
+        }
         Err(e) if is_constraint(&e) => {
             f.report.notes.push(format!(
                 "their merge kept a {} this study deleted, but it clashes with one here; not restored",
@@ -471,4 +536,30 @@ pub(super) fn restore_present(
         Err(e) => return Err(e.into()),
     }
     Ok(true)
+}
+
+/// Codes restored under a provisional name ([`restore_present`]) take their own name back once
+/// the replay is done; one whose name is still held here is not kept (it goes, as it would
+/// have without the provisional name), or keeps the provisional name when it is in use.
+pub(super) fn settle_names(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
+    for (guid, name) in std::mem::take(&mut f.provisional_names) {
+        let Some(id) = our_id(rec, "codes", &guid)? else {
+            continue;
+        };
+        match rec.update("codes", &id_key(id), &[("name", Value::Text(name.clone()))]) {
+            Ok(_) => continue,
+            Err(e) if is_constraint(&e) => {}
+            Err(e) => return Err(e),
+        }
+        match rec.delete("codes", &id_key(id)) {
+            Ok(_) => f.report.notes.push(format!(
+                "their merge kept the code '{name}', which this study deleted, but another code here has its name; not restored"
+            )),
+            Err(e) if is_constraint(&e) => f.report.notes.push(format!(
+                "their merge kept the code '{name}', which this study deleted, but another code here has its name; restored under another name"
+            )),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }

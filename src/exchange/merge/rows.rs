@@ -136,6 +136,15 @@ pub(super) fn apply_entity(
                 return Ok(());
             };
             let key = id_key(ours);
+            // A decision made after this deletion (a merge elsewhere that kept the row, or
+            // removed it) prevails over it, here as on every copy.
+            let later = match &f.replaying_stamp {
+                Some(at) => super::resolutions::later_presence(&rec.tx, table, guid, at, -1)?,
+                None => None,
+            };
+            if later == Some(true) {
+                return Ok(());
+            }
             // Their code merge: our codings, subcodes and memos on it go to the target too (a
             // merge supersedes an edit of the merged code here, which is said).
             if table == "codes"
@@ -182,6 +191,7 @@ pub(super) fn apply_entity(
                 )));
             }
             if !f.opts.theirs
+                && later.is_none()
                 && let Some(what) = changed_since(rec, f, ids, table, &key, before)?
             {
                 return Err(Step::Reject(format!(
