@@ -408,6 +408,44 @@ fn found_by_proptest() {
             (1, DeleteCode(1)),
         ],
     );
+    // PROPTEST_RNG_SEED=21 (after the fixes above): a copy in between that deleted the code
+    // could not apply the rename another copy made of it; the decision to keep the code
+    // carries the renamed code, and a copy that never deleted it takes the name from there.
+    run(
+        3,
+        &[
+            (0, DeleteCode(2)),
+            (2, Rename(2, 0)),
+            (0, AddCode(0)),
+            (2, Merge(0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=9 (after the fixes above): a decision to keep a renamed code, then a
+    // later one to delete it (made where it was deleted, without knowing the first); a coding
+    // made on the code meanwhile goes with it (listed), so the code can go.
+    run(
+        3,
+        &[
+            (1, Rename(0, 0)),
+            (2, DeleteCode(2)),
+            (0, Merge(0)),
+            (1, Merge(0)),
+            (2, Merge(2)),
+            (0, Code(6, 0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=10 (after the fixes above).
+    run(
+        3,
+        &[
+            (1, AddCode(0)),
+            (1, AddCode(1)),
+            (1, DeleteCode(5)),
+            (2, Rename(1, 0)),
+            (2, Merge(1)),
+            (1, Merge(2)),
+        ],
+    );
     run(
         2,
         &[

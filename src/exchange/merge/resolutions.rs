@@ -211,6 +211,7 @@ pub(super) fn apply_resolutions(
             match after {
                 // Their merge kept this row (their deletion was not applied there).
                 Some(image) => {
+                    refresh_from_image(rec, &table, ours, &guid, &image, &incoming)?;
                     if !restore_present(rec, f, &table, &guid, &image, false)? {
                         again.push((table, guid, image));
                     }
@@ -277,6 +278,17 @@ pub(super) fn apply_resolutions(
                 "codings" => super::dropped::describe_coding(&rec.tx, ours)?,
                 _ => None,
             };
+            // A code that goes takes the codings made on it since along (listed), as its
+            // deletion does; they stay when the code cannot go (subcodes, memos on it).
+            rec.tx.execute_batch("SAVEPOINT absent_row")?;
+            let before = (
+                f.report.codings_dropped.len(),
+                f.conflicts.len(),
+                f.kept_absent.len(),
+            );
+            if table == "codes" {
+                super::dropped::drop_codings_on(rec, f, ours)?;
+            }
             let deleted = if table == "codings" {
                 crate::coding::delete_coding(rec, ours)
             } else {
@@ -284,6 +296,7 @@ pub(super) fn apply_resolutions(
             };
             match deleted {
                 Ok(_) => {
+                    rec.tx.execute_batch("RELEASE absent_row")?;
                     progress = true;
                     if let Some(d) = described {
                         f.dropped(
@@ -292,7 +305,14 @@ pub(super) fn apply_resolutions(
                         );
                     }
                 }
-                Err(e) if is_constraint(&e) => left.push((table, guid)),
+                Err(e) if is_constraint(&e) => {
+                    rec.tx
+                        .execute_batch("ROLLBACK TO absent_row; RELEASE absent_row")?;
+                    f.report.codings_dropped.truncate(before.0);
+                    f.conflicts.truncate(before.1);
+                    f.kept_absent.truncate(before.2);
+                    left.push((table, guid));
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -562,4 +582,68 @@ pub(super) fn settle_names(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A row their merge kept, which is here too: the columns the image has otherwise take its
+/// values unless a change here set them after that decision. (Where their merge kept the row,
+/// edits of it that a copy in between could not apply, having deleted it, reach this copy
+/// only through the image.)
+fn refresh_from_image(
+    rec: &mut Recorder,
+    table: &str,
+    ours: i64,
+    guid: &str,
+    image: &str,
+    decided: &Stamp,
+) -> std::result::Result<(), Step> {
+    let Ok(Json::Object(image)) = serde_json::from_str::<Json>(image) else {
+        return Ok(());
+    };
+    let Some(current) = row_image(&rec.tx, table, &id_key(ours))? else {
+        return Ok(());
+    };
+    let history = query(
+        &rec.tx,
+        "SELECT c.at, c.uid, r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND r.after IS NOT NULL
+            AND lower(json_extract(r.after, '$.guid')) = lower(?2)
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
+        params![table, guid],
+        |r| <(String, Option<String>, Option<String>, String)>::try_from(r),
+    )?;
+    let mut sets: Vec<(String, Value)> = Vec::new();
+    for (column, value) in &image {
+        if matches!(
+            column.as_str(),
+            "id" | "guid" | "created_at" | "updated_at" | "sort_order"
+        ) || reference(table, column, &image).is_some()
+        {
+            continue;
+        }
+        if current.get(column).unwrap_or(&Json::Null) == value {
+            continue;
+        }
+        let set_later = history.iter().any(|(at, uid, before, after)| {
+            let after: Option<Json> = serde_json::from_str::<Json>(after).ok();
+            let before: Option<Json> = before
+                .as_deref()
+                .and_then(|b| serde_json::from_str::<Json>(b).ok());
+            let new = after.as_ref().and_then(|a| a.get(column));
+            let old = before.as_ref().and_then(|b| b.get(column));
+            new.is_some() && new != old && stamp(at.clone(), uid.clone()) > *decided
+        });
+        if !set_later {
+            sets.push((column.clone(), json_value(value)));
+        }
+    }
+    if sets.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<(&str, Value)> = sets.iter().map(|(c, v)| (c.as_str(), v.clone())).collect();
+    match rec.update(table, &id_key(ours), &refs) {
+        Ok(_) => Ok(()),
+        Err(e) if is_constraint(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
