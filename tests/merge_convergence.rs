@@ -446,6 +446,33 @@ fn found_by_proptest() {
             (1, Merge(2)),
         ],
     );
+    // PROPTEST_RNG_SEED=23: a coding kept by a decision (its deletion was not applied where the
+    // code had been renamed) comes back where its code was merged away meanwhile: on the code
+    // the merge sent it to.
+    run(
+        3,
+        &[
+            (1, Code(0, 0)),
+            (0, Rename(1, 0)),
+            (2, MergeCode(2, 1)),
+            (1, Merge(0)),
+            (1, DeleteCode(0)),
+            (2, AddCode(0)),
+            (2, MergeCode(6, 5)),
+            (2, Merge(1)),
+        ],
+    );
+    // Found while fixing the above (PROPTEST_RNG_SEED=4): the decision to keep a code, made
+    // where it was defined, does not take back the rename a third copy made of it meanwhile.
+    run(
+        3,
+        &[
+            (2, Rename(0, 0)),
+            (0, Define(0, 0)),
+            (1, DeleteCode(2)),
+            (0, AddCode(0)),
+        ],
+    );
     run(
         2,
         &[

@@ -211,7 +211,7 @@ pub(super) fn apply_resolutions(
             match after {
                 // Their merge kept this row (their deletion was not applied there).
                 Some(image) => {
-                    refresh_from_image(rec, &table, ours, &guid, &image, &incoming)?;
+                    refresh_from_image(rec, &table, ours, &guid, &image)?;
                     if !restore_present(rec, f, &table, &guid, &image, false)? {
                         again.push((table, guid, image));
                     }
@@ -505,6 +505,13 @@ pub(super) fn restore_present(
             match target {
                 Some(g) => match our_id(rec, refers, g)? {
                     Some(id) => values.push((column.clone(), Value::Integer(id))),
+                    // A code merged away here: where its codings went.
+                    None if refers == "codes" && table == "codings" => {
+                        match f.forward_code(rec, g)? {
+                            Some(id) => values.push((column.clone(), Value::Integer(id))),
+                            None => return Ok(last_try),
+                        }
+                    }
                     None => return Ok(last_try),
                 },
                 None => values.push((column.clone(), Value::Null)),
@@ -584,17 +591,16 @@ pub(super) fn settle_names(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
     Ok(())
 }
 
-/// A row their merge kept, which is here too: the columns the image has otherwise take its
-/// values unless a change here set them after that decision. (Where their merge kept the row,
+/// A row their merge kept, which is here too: the columns the image has otherwise, and that no
+/// change here has set since the row came, take its values. (Where their merge kept the row,
 /// edits of it that a copy in between could not apply, having deleted it, reach this copy
-/// only through the image.)
+/// only through the image; an edit made here stands, and meets theirs as any edit does.)
 fn refresh_from_image(
     rec: &mut Recorder,
     table: &str,
     ours: i64,
     guid: &str,
     image: &str,
-    decided: &Stamp,
 ) -> std::result::Result<(), Step> {
     let Ok(Json::Object(image)) = serde_json::from_str::<Json>(image) else {
         return Ok(());
@@ -604,13 +610,13 @@ fn refresh_from_image(
     };
     let history = query(
         &rec.tx,
-        "SELECT c.at, c.uid, r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
+        "SELECT r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
            LEFT JOIN changes g ON g.id = c.merged_by
           WHERE r.table_name = ?1 AND r.after IS NOT NULL
             AND lower(json_extract(r.after, '$.guid')) = lower(?2)
             AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
         params![table, guid],
-        |r| <(String, Option<String>, Option<String>, String)>::try_from(r),
+        |r| <(Option<String>, String)>::try_from(r),
     )?;
     let mut sets: Vec<(String, Value)> = Vec::new();
     for (column, value) in &image {
@@ -624,16 +630,18 @@ fn refresh_from_image(
         if current.get(column).unwrap_or(&Json::Null) == value {
             continue;
         }
-        let set_later = history.iter().any(|(at, uid, before, after)| {
-            let after: Option<Json> = serde_json::from_str::<Json>(after).ok();
-            let before: Option<Json> = before
+        let set_here = history.iter().any(|(before, after)| {
+            let Some(before) = before
                 .as_deref()
-                .and_then(|b| serde_json::from_str::<Json>(b).ok());
+                .and_then(|b| serde_json::from_str::<Json>(b).ok())
+            else {
+                return false;
+            };
+            let after: Option<Json> = serde_json::from_str::<Json>(after).ok();
             let new = after.as_ref().and_then(|a| a.get(column));
-            let old = before.as_ref().and_then(|b| b.get(column));
-            new.is_some() && new != old && stamp(at.clone(), uid.clone()) > *decided
+            new.is_some() && new != before.get(column)
         });
-        if !set_later {
+        if !set_here {
             sets.push((column.clone(), json_value(value)));
         }
     }
