@@ -473,6 +473,43 @@ fn found_by_proptest() {
             (0, AddCode(0)),
         ],
     );
+    // Likewise (PROPTEST_RNG_SEED=15 and 9): one copy deletes a code, another defines it, a
+    // third renames it; each decision to keep it carries only what its maker knew.
+    run(
+        3,
+        &[
+            (1, DeleteCode(0)),
+            (1, DeleteCode(0)),
+            (0, Define(5, 0)),
+            (2, Rename(5, 0)),
+        ],
+    );
+    run(
+        3,
+        &[
+            (1, AddCode(0)),
+            (2, Merge(1)),
+            (0, Rename(0, 0)),
+            (2, Rename(2, 0)),
+            (0, Merge(0)),
+            (0, Define(2, 0)),
+            (1, DeleteCode(2)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=21: a code merged into a code deleted there; the copy that deleted the
+    // target keeps the merged code, the copy that had renamed it took the merge: when the
+    // decision brings it back there, the rename made there applies again on top.
+    run(
+        3,
+        &[
+            (0, Code(0, 0)),
+            (1, MergeCode(2, 1)),
+            (1, DeleteCode(0)),
+            (2, DeleteCode(1)),
+            (2, Merge(1)),
+            (0, Rename(0, 0)),
+        ],
+    );
     run(
         2,
         &[

@@ -1,7 +1,9 @@
 //! Resolutions: how a merge settled its conflicts, stored with it (`merge_resolutions`) so
 //! that the copies merging this file later adopt the decision, and applied when we replay
 //! their merges. A column keeps a value, a row is kept (restored from a portable image) or
-//! removed.
+//! removed. Decisions are ordered alike on every copy (the merge's time, then its uid): of
+//! two on one column, or on whether one row exists, the later prevails wherever it arrives,
+//! also over the earlier one applied already, and an earlier one arriving later is not applied.
 
 use super::fill::{Fill, GUID_TABLES, our_id, query};
 use super::lineage::*;
@@ -525,7 +527,7 @@ pub(super) fn restore_present(
         .map(|(c, v)| (c.as_str(), v.clone()))
         .collect();
     match rec.insert(table, &refs) {
-        Ok(_) => {}
+        Ok(id) => reapply_edits_here(rec, table, id, guid)?,
         Err(e) if is_constraint(&e) && !last_try => return Ok(false),
         // A code kept by their merge whose name another code here holds (one a change still to
         // be retried merges into it, say): back under a provisional name, its own again at the
@@ -654,4 +656,56 @@ fn refresh_from_image(
         Err(e) if is_constraint(&e) => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A row brought back from a decision's image, which the copy that decided saw before the
+/// edits made here to it (here, where it was then removed): those edits apply again on top,
+/// each where the row still holds the value it changed, as they do on the copies they reach.
+fn reapply_edits_here(
+    rec: &mut Recorder,
+    table: &str,
+    id: i64,
+    guid: &str,
+) -> std::result::Result<(), Step> {
+    let edits = query(
+        &rec.tx,
+        "SELECT r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND r.before IS NOT NULL AND r.after IS NOT NULL
+            AND lower(json_extract(r.after, '$.guid')) = lower(?2)
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)
+          ORDER BY r.change_id, r.seq",
+        params![table, guid],
+        |r| <(String, String)>::try_from(r),
+    )?;
+    for (before, after) in edits {
+        let (Some(before), Some(after)) = (parse_image(Some(before))?, parse_image(Some(after))?)
+        else {
+            continue;
+        };
+        let Some(current) = row_image(&rec.tx, table, &id_key(id))? else {
+            return Ok(());
+        };
+        let mut sets: Vec<(String, Value)> = Vec::new();
+        for (column, value) in &after {
+            if matches!(column.as_str(), "id" | "guid" | "updated_at")
+                || reference(table, column, &after).is_some()
+                || before.get(column) == Some(value)
+                || current.get(column) != before.get(column)
+            {
+                continue;
+            }
+            sets.push((column.clone(), json_value(value)));
+        }
+        if sets.is_empty() {
+            continue;
+        }
+        let refs: Vec<(&str, Value)> = sets.iter().map(|(c, v)| (c.as_str(), v.clone())).collect();
+        match rec.update(table, &id_key(id), &refs) {
+            Ok(_) => {}
+            Err(e) if is_constraint(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
