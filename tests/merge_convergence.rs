@@ -510,6 +510,22 @@ fn found_by_proptest() {
             (0, Rename(0, 0)),
         ],
     );
+    // PROPTEST_RNG_SEED=22: coder0 defines a code twice; two merges each keep coder0's side
+    // against coder2's definition, one knowing only the first: the later decision prevails,
+    // also over coder0's second edit, which it did not weigh, on every copy.
+    run(
+        3,
+        &[
+            (2, AddCode(1)),
+            (0, Define(1, 1)),
+            (1, Merge(1)),
+            (0, Define(1, 0)),
+            (2, AddCode(0)),
+            (2, Define(5, 0)),
+            (0, Merge(1)),
+            (1, Merge(0)),
+        ],
+    );
     run(
         2,
         &[

@@ -395,6 +395,28 @@ pub(super) fn later_presence(
         .map(|(_, present)| present))
 }
 
+/// Whether our value of this column is the one a decision known here kept, made after `than`
+/// (the change of theirs being replayed): the later decision prevails over the earlier edit,
+/// which it did not weigh, on every copy alike.
+pub(super) fn kept_by_later_decision(
+    rec: &Recorder,
+    table: &str,
+    guid: &str,
+    column: &str,
+    ours: &Json,
+    than: &Stamp,
+) -> Result<bool> {
+    let ours = match portable_reference(table, column) {
+        Some(refers) => guid_of(&rec.tx, refers, ours)?,
+        None => ours.clone(),
+    };
+    let Some((at, _, kept)) = latest_decision(&rec.tx, table, guid, column, rec.log_target())?
+    else {
+        return Ok(false);
+    };
+    Ok(at > *than && kept == ours)
+}
+
 /// Whether the latest decision known here on this column kept our value against theirs (the
 /// conflict met again through another copy is settled already: no new conflict, no new
 /// decision).

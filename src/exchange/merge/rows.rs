@@ -361,6 +361,12 @@ pub(super) fn update_columns(
             continue;
         }
         if ours == old || column == "updated_at" {
+            if column != "updated_at"
+                && let (Some(g), Some(at)) = (guid, &f.replaying_stamp)
+                && super::resolutions::kept_by_later_decision(rec, table, g, column, &ours, at)?
+            {
+                continue;
+            }
             sets.push((column.clone(), json_value(&new)));
             continue;
         }
