@@ -526,6 +526,19 @@ fn found_by_proptest() {
             (1, Merge(0)),
         ],
     );
+    // PROPTEST_RNG_SEED=22 (after the fix above): the deleting copy could not apply a rename of
+    // the code; when a decision brings the code back there, the rename (as the merged file
+    // holds it) applies again on top of the image.
+    run(
+        3,
+        &[
+            (2, DeleteCode(1)),
+            (0, Define(1, 1)),
+            (1, Merge(1)),
+            (0, Rename(5, 0)),
+            (1, Merge(0)),
+        ],
+    );
     run(
         2,
         &[
@@ -574,9 +587,8 @@ fn rng_seed() -> proptest::test_runner::RngSeed {
 }
 
 proptest! {
-    // A fixed seed: the same 24 sequences every run (CI stays deterministic). Other seeds
-    // still find orders that leave copies apart (see the README's limits);
-    // `PROPTEST_RNG_SEED=N` explores others.
+    // A fixed seed: the same 24 sequences every run (CI stays deterministic). Three-coder
+    // seeds 1..=25 pass but 21 (see the README's limits); `PROPTEST_RNG_SEED=N` explores others.
     #![proptest_config(ProptestConfig {
         cases: 24,
         rng_seed: rng_seed(),

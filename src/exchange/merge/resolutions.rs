@@ -549,7 +549,7 @@ pub(super) fn restore_present(
         .map(|(c, v)| (c.as_str(), v.clone()))
         .collect();
     match rec.insert(table, &refs) {
-        Ok(id) => reapply_edits_here(rec, table, id, guid)?,
+        Ok(id) => reapply_edits(rec, f.other, table, id, guid)?,
         Err(e) if is_constraint(&e) && !last_try => return Ok(false),
         // A code kept by their merge whose name another code here holds (one a change still to
         // be retried merges into it, say): back under a provisional name, its own again at the
@@ -680,27 +680,34 @@ fn refresh_from_image(
     }
 }
 
-/// A row brought back from a decision's image, which the copy that decided saw before the
-/// edits made here to it (here, where it was then removed): those edits apply again on top,
+/// A row brought back from a decision's image, which the copy that decided saw before some edits
+/// of it (made here, or on a copy that could not pass them on, having removed the row): those
+/// edits, as this file and theirs hold them, apply again on top, in the order they were made,
 /// each where the row still holds the value it changed, as they do on the copies they reach.
-fn reapply_edits_here(
+fn reapply_edits(
     rec: &mut Recorder,
+    other: &Connection,
     table: &str,
     id: i64,
     guid: &str,
 ) -> std::result::Result<(), Step> {
-    let edits = query(
-        &rec.tx,
-        "SELECT r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
+    let sql = "SELECT c.at, c.uid, r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
            LEFT JOIN changes g ON g.id = c.merged_by
           WHERE r.table_name = ?1 AND r.before IS NOT NULL AND r.after IS NOT NULL
             AND lower(json_extract(r.after, '$.guid')) = lower(?2)
             AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)
-          ORDER BY r.change_id, r.seq",
-        params![table, guid],
-        |r| <(String, String)>::try_from(r),
-    )?;
-    for (before, after) in edits {
+          ORDER BY r.change_id, r.seq";
+    let mut edits: Vec<(Stamp, usize, String, String)> = Vec::new();
+    for conn in [&*rec.tx, other] {
+        for (at, uid, before, after) in query(conn, sql, params![table, guid], |r| {
+            <(String, Option<String>, String, String)>::try_from(r)
+        })? {
+            let n = edits.len();
+            edits.push((stamp(at, uid), n, before, after));
+        }
+    }
+    edits.sort();
+    for (_, _, before, after) in edits {
         let (Some(before), Some(after)) = (parse_image(Some(before))?, parse_image(Some(after))?)
         else {
             continue;
