@@ -26,18 +26,6 @@ enum Op {
     Merge(usize),
 }
 
-/// Edits without code deletions and code merges (see `three_coders_converge`).
-fn op_no_deletion() -> impl Strategy<Value = Op> {
-    prop_oneof![
-        2 => (0..NAMES.len()).prop_map(Op::AddCode),
-        1 => (0..8usize, 0..NAMES.len()).prop_map(|(c, n)| Op::Rename(c, n)),
-        1 => (0..8usize, 0..3u8).prop_map(|(c, d)| Op::Define(c, d)),
-        4 => (0..8usize, 0..40usize).prop_map(|(c, s)| Op::Code(c, s)),
-        2 => (0..40usize).prop_map(Op::Uncode),
-        3 => (0..3usize).prop_map(Op::Merge),
-    ]
-}
-
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         2 => (0..NAMES.len()).prop_map(Op::AddCode),
@@ -253,6 +241,84 @@ fn run(coders: usize, ops: &[(usize, Op)]) -> (tempfile::TempDir, Vec<PathBuf>) 
 #[test]
 fn found_by_proptest() {
     use Op::*;
+    // Two copies merge one code into a code the third deletes; the merge reaches the third
+    // twice, once through a copy where it left no rows (the code was gone there): the third
+    // keeps the code against both merges, and the others take it back.
+    run(
+        3,
+        &[
+            (1, DeleteCode(5)),
+            (2, DeleteCode(6)),
+            (1, AddCode(0)),
+            (0, Rename(0, 0)),
+            (0, Merge(2)),
+            (0, MergeCode(5, 2)),
+            (0, DeleteCode(0)),
+            (1, MergeCode(1, 2)),
+        ],
+    );
+    // A code merged into another on one copy, that target deleted on the other, which then
+    // codes with the merged code: the merge's target is gone, so is the coding's code.
+    run(
+        2,
+        &[(0, MergeCode(6, 1)), (1, DeleteCode(5)), (1, Code(0, 0))],
+    );
+    // One copy keeps a code another deleted (it had a coding on it); a third merges that code
+    // away meanwhile: the decision to keep it does not bring it back where it was merged away.
+    run(
+        3,
+        &[
+            (0, Code(1, 0)),
+            (0, Merge(0)),
+            (0, DeleteCode(2)),
+            (2, DeleteCode(1)),
+            (0, AddCode(0)),
+            (1, Merge(1)),
+            (1, MergeCode(6, 1)),
+            (0, Merge(1)),
+        ],
+    );
+    // Three copies settle one rename conflict differently (two merges, each keeping its own
+    // side): the later decision prevails on every copy.
+    run(
+        3,
+        &[
+            (2, Rename(2, 0)),
+            (1, Merge(0)),
+            (0, Rename(6, 0)),
+            (2, Merge(0)),
+        ],
+    );
+    // Both copies merge Access, each into another code.
+    run(
+        2,
+        &[
+            (0, AddCode(0)),
+            (0, MergeCode(3, 3)),
+            (0, Code(1, 0)),
+            (1, AddCode(0)),
+            (1, Merge(0)),
+            (0, MergeCode(7, 0)),
+            (1, MergeCode(1, 2)),
+        ],
+    );
+    // A merge into a code deleted on the other copy (not applied there), then that target
+    // merged on: the coding stays where the deleting copy kept it.
+    run(
+        2,
+        &[
+            (0, Code(0, 0)),
+            (1, Code(1, 0)),
+            (0, AddCode(0)),
+            (0, AddCode(1)),
+            (1, MergeCode(1, 2)),
+            (1, AddCode(0)),
+            (0, DeleteCode(4)),
+            (0, Merge(0)),
+            (0, MergeCode(1, 1)),
+            (1, MergeCode(2, 3)),
+        ],
+    );
     run(
         3,
         &[
@@ -267,6 +333,211 @@ fn found_by_proptest() {
     run(
         2,
         &[(0, DeleteCode(1)), (0, Rename(0, 1)), (1, Define(5, 0))],
+    );
+    // Found with three coders, PROPTEST_RNG_SEED=2: one copy deletes a code another renamed
+    // and merged a code into; the deleting copy keeps it deleted (and the merged code, whose
+    // target is gone), the renaming copy keeps it; a copy that sees the merge carrying the
+    // deletion rejected still takes that merge's other decisions, and the later decision on
+    // the code prevails on every copy, also over an earlier one applied already.
+    run(
+        3,
+        &[
+            (2, Rename(0, 0)),
+            (0, MergeCode(1, 6)),
+            (0, Define(0, 0)),
+            (0, MergeCode(0, 0)),
+            (0, Code(0, 1)),
+            (2, Rename(0, 4)),
+            (1, DeleteCode(0)),
+            (2, Merge(2)),
+            (1, Merge(2)),
+            (0, Merge(0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=5: a deletion against a definition made on another copy, met by the
+    // third copy in both orders.
+    run(
+        3,
+        &[
+            (0, AddCode(0)),
+            (1, DeleteCode(1)),
+            (0, Define(4, 0)),
+            (2, Merge(2)),
+            (1, Merge(0)),
+            (2, Merge(1)),
+            (0, Code(1, 0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=9: two copies delete one code, a third renames it.
+    run(
+        3,
+        &[
+            (1, Code(1, 0)),
+            (2, Rename(1, 0)),
+            (0, DeleteCode(1)),
+            (1, DeleteCode(1)),
+            (2, Merge(1)),
+            (2, Uncode(0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=10: a deletion against a rename and a definition on two other copies.
+    run(
+        3,
+        &[
+            (1, AddCode(0)),
+            (1, AddCode(1)),
+            (1, DeleteCode(5)),
+            (2, Rename(1, 0)),
+            (1, Merge(2)),
+            (0, Define(1, 0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=11: one copy merges Trust into Access, then defines and renames Access
+    // to Trust's name; another deletes Access. The decision to keep Access reaches the deleting
+    // copy while Trust (whose merge it has not applied yet) holds that name: Access comes back
+    // under a provisional name, the merge of Trust follows, and Access takes its name back.
+    run(
+        3,
+        &[
+            (0, Code(0, 0)),
+            (0, Rename(6, 2)),
+            (0, MergeCode(0, 0)),
+            (0, MergeCode(2, 1)),
+            (0, Define(0, 0)),
+            (0, Rename(0, 2)),
+            (1, DeleteCode(1)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=21 (after the fixes above): a copy in between that deleted the code
+    // could not apply the rename another copy made of it; the decision to keep the code
+    // carries the renamed code, and a copy that never deleted it takes the name from there.
+    run(
+        3,
+        &[
+            (0, DeleteCode(2)),
+            (2, Rename(2, 0)),
+            (0, AddCode(0)),
+            (2, Merge(0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=9 (after the fixes above): a decision to keep a renamed code, then a
+    // later one to delete it (made where it was deleted, without knowing the first); a coding
+    // made on the code meanwhile goes with it (listed), so the code can go.
+    run(
+        3,
+        &[
+            (1, Rename(0, 0)),
+            (2, DeleteCode(2)),
+            (0, Merge(0)),
+            (1, Merge(0)),
+            (2, Merge(2)),
+            (0, Code(6, 0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=10 (after the fixes above).
+    run(
+        3,
+        &[
+            (1, AddCode(0)),
+            (1, AddCode(1)),
+            (1, DeleteCode(5)),
+            (2, Rename(1, 0)),
+            (2, Merge(1)),
+            (1, Merge(2)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=23: a coding kept by a decision (its deletion was not applied where the
+    // code had been renamed) comes back where its code was merged away meanwhile: on the code
+    // the merge sent it to.
+    run(
+        3,
+        &[
+            (1, Code(0, 0)),
+            (0, Rename(1, 0)),
+            (2, MergeCode(2, 1)),
+            (1, Merge(0)),
+            (1, DeleteCode(0)),
+            (2, AddCode(0)),
+            (2, MergeCode(6, 5)),
+            (2, Merge(1)),
+        ],
+    );
+    // Found while fixing the above (PROPTEST_RNG_SEED=4): the decision to keep a code, made
+    // where it was defined, does not take back the rename a third copy made of it meanwhile.
+    run(
+        3,
+        &[
+            (2, Rename(0, 0)),
+            (0, Define(0, 0)),
+            (1, DeleteCode(2)),
+            (0, AddCode(0)),
+        ],
+    );
+    // Likewise (PROPTEST_RNG_SEED=15 and 9): one copy deletes a code, another defines it, a
+    // third renames it; each decision to keep it carries only what its maker knew.
+    run(
+        3,
+        &[
+            (1, DeleteCode(0)),
+            (1, DeleteCode(0)),
+            (0, Define(5, 0)),
+            (2, Rename(5, 0)),
+        ],
+    );
+    run(
+        3,
+        &[
+            (1, AddCode(0)),
+            (2, Merge(1)),
+            (0, Rename(0, 0)),
+            (2, Rename(2, 0)),
+            (0, Merge(0)),
+            (0, Define(2, 0)),
+            (1, DeleteCode(2)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=21: a code merged into a code deleted there; the copy that deleted the
+    // target keeps the merged code, the copy that had renamed it took the merge: when the
+    // decision brings it back there, the rename made there applies again on top.
+    run(
+        3,
+        &[
+            (0, Code(0, 0)),
+            (1, MergeCode(2, 1)),
+            (1, DeleteCode(0)),
+            (2, DeleteCode(1)),
+            (2, Merge(1)),
+            (0, Rename(0, 0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=22: coder0 defines a code twice; two merges each keep coder0's side
+    // against coder2's definition, one knowing only the first: the later decision prevails,
+    // also over coder0's second edit, which it did not weigh, on every copy.
+    run(
+        3,
+        &[
+            (2, AddCode(1)),
+            (0, Define(1, 1)),
+            (1, Merge(1)),
+            (0, Define(1, 0)),
+            (2, AddCode(0)),
+            (2, Define(5, 0)),
+            (0, Merge(1)),
+            (1, Merge(0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=22 (after the fix above): the deleting copy could not apply a rename of
+    // the code; when a decision brings the code back there, the rename (as the merged file
+    // holds it) applies again on top of the image.
+    run(
+        3,
+        &[
+            (2, DeleteCode(1)),
+            (0, Define(1, 1)),
+            (1, Merge(1)),
+            (0, Rename(5, 0)),
+            (1, Merge(0)),
+        ],
     );
     run(
         2,
@@ -316,9 +587,8 @@ fn rng_seed() -> proptest::test_runner::RngSeed {
 }
 
 proptest! {
-    // A fixed seed: the same 24 sequences every run (CI stays deterministic). Other seeds
-    // still find orders that leave copies apart (see the README's limits);
-    // `PROPTEST_RNG_SEED=N` explores others.
+    // A fixed seed: the same 24 sequences every run (CI stays deterministic). Three-coder
+    // seeds 1..=25 pass but 21 and 22 (see the README's limits); `PROPTEST_RNG_SEED=N` explores others.
     #![proptest_config(ProptestConfig {
         cases: 24,
         rng_seed: rng_seed(),
@@ -331,11 +601,10 @@ proptest! {
         run(2, &ops);
     }
 
-    /// Three coders: codings, definitions and renames in any order. Code deletions and code
-    /// merges among three copies can still leave copies apart in some orders (each copy lists
-    /// the conflict); two coders cover them above.
+    /// Three coders: every kind of edit, merged in any order (a code merged or deleted on one
+    /// copy reaches the third through either of the others).
     #[test]
-    fn three_coders_converge(ops in prop::collection::vec((0..3usize, op_no_deletion()), 1..30)) {
+    fn three_coders_converge(ops in prop::collection::vec((0..3usize, op()), 1..30)) {
         run(3, &ops);
     }
 }

@@ -414,3 +414,87 @@ fn schema_2_files_get_an_identity_and_copies_share_their_history() {
     assert!(out.contains("history: shared with this study"), "{out}");
     assert_eq!(code_names(&old), ["Access", "Cost", "Trust"]);
 }
+
+/// The lead deletes a code the coder went on coding with: the deletion wins on both copies, in
+/// either merge order, and every coding it drops is listed in the merge's report and kept in
+/// the history with its coder, code, document, range and text (and undoing the merge brings it
+/// back). `--theirs` on the deleting side takes the coder's side: the code comes back with the
+/// codings, on both copies.
+#[test]
+fn a_code_deleted_on_one_copy_drops_the_codings_the_other_made_and_says_which() {
+    let dropped = [
+        "coding by sam on code 'Cost' in FG1 at 73-85 (\"waiting room\")",
+        "coding by sam on code 'Cost' in FG1 at 101-114 (\"Parking costs\")",
+    ];
+    let setup = |dir: &tempfile::TempDir| {
+        let lead = lead_study(dir, "lead.thematic");
+        let coder = dir.path().join("sam.thematic");
+        std::fs::copy(&lead, &coder).unwrap();
+        run(dir, &lead, "lead", &["codes", "delete", "Cost", "--force"]);
+        for text in ["Parking costs", "waiting room"] {
+            run(
+                dir,
+                &coder,
+                "sam",
+                &["code", "FG1", "Cost", "--match", text],
+            );
+        }
+        (lead, coder)
+    };
+    for lead_first in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let (lead, coder) = setup(&dir);
+        if lead_first {
+            let out = run(&dir, &lead, "lead", &["merge", coder.to_str().unwrap()]);
+            for d in dropped {
+                assert!(out.contains(&format!("coding dropped: {d}")), "{out}");
+            }
+        }
+        let before = codings(&coder);
+        let out = run(&dir, &coder, "sam", &["merge", lead.to_str().unwrap()]);
+        for d in dropped {
+            assert!(out.contains(&format!("coding dropped: {d}")), "{out}");
+        }
+        if !lead_first {
+            // The merge that dropped them, undone (in a copy): the code and both codings are
+            // back.
+            let undone = dir.path().join("sam-undone.thematic");
+            std::fs::copy(&coder, &undone).unwrap();
+            run(&dir, &undone, "sam", &["undo"]);
+            assert_eq!(codings(&undone), before);
+        }
+        let history = run(&dir, &coder, "sam", &["history"]);
+        for d in dropped {
+            assert!(
+                history.contains(&format!("conflict: {d}: kept nothing")),
+                "{history}"
+            );
+        }
+        run(&dir, &lead, "lead", &["merge", coder.to_str().unwrap()]);
+        run(&dir, &coder, "sam", &["merge", lead.to_str().unwrap()]);
+        assert!(!code_names(&coder).contains(&"Cost".to_string()));
+        assert_eq!(code_names(&coder), code_names(&lead));
+        assert_eq!(codings(&coder), codings(&lead));
+        assert!(codings(&coder).iter().all(|(code, _, _)| code != "Cost"));
+    }
+    // The deleting side takes the coder's side: the code and its codings stay, on both.
+    let dir = tempfile::tempdir().unwrap();
+    let (lead, coder) = setup(&dir);
+    let out = run(
+        &dir,
+        &lead,
+        "lead",
+        &["merge", coder.to_str().unwrap(), "--theirs"],
+    );
+    assert!(out.contains("code 'Cost', deleted here"), "{out}");
+    assert!(!out.contains("coding dropped"), "{out}");
+    let kept = codings(&coder);
+    assert_eq!(kept.iter().filter(|(code, _, _)| code == "Cost").count(), 2);
+    assert_eq!(codings(&lead), kept);
+    let out = run(&dir, &coder, "sam", &["merge", lead.to_str().unwrap()]);
+    assert!(!out.contains("coding dropped"), "{out}");
+    run(&dir, &lead, "lead", &["merge", coder.to_str().unwrap()]);
+    assert_eq!(codings(&coder), kept);
+    assert_eq!(codings(&lead), kept);
+    assert_eq!(code_names(&coder), code_names(&lead));
+}

@@ -88,6 +88,10 @@ pub fn merge(ctx: &mut Context, other: &Path, opts: MergeOptions, format: Output
         "  codings: {} added, {} already present; memos: {} added, {} already present",
         r.codings_added, r.codings_already_present, r.memos_added, r.memos_already_present
     );
+    // Every one, not a sample: each is work a coder did, gone from this study.
+    for d in &r.codings_dropped {
+        println!("  coding dropped: {}", sanitize(d, false));
+    }
     if r.deleted_here_kept_deleted > 0 {
         println!(
             "  {} of their item(s) were deleted in this study since the copy and stay deleted",

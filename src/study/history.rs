@@ -153,7 +153,11 @@ fn where_clause(key_cols: &[&str]) -> String {
 }
 
 /// Reads a row as a JSON object, or None when it does not exist.
-pub fn row_image(tx: &Transaction, table: &str, key: &Key) -> Result<Option<Map<String, Json>>> {
+pub fn row_image(
+    tx: &rusqlite::Connection,
+    table: &str,
+    key: &Key,
+) -> Result<Option<Map<String, Json>>> {
     let key_cols = key_columns(table)?;
     if group_table(table).is_some() {
         // A group's image says only that it exists.

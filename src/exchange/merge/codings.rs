@@ -23,7 +23,9 @@ pub fn merge_codings(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
             f.coding_map.insert(id, ours);
             continue;
         }
-        if f.was_deleted_here("codings", &guid) {
+        if f.was_deleted_here("codings", &guid)
+            || (f.lineage && super::dropped::decided_absent(rec, "codings", &guid)?)
+        {
             f.report.deleted_here_kept_deleted += 1;
             continue;
         }
@@ -45,16 +47,9 @@ pub fn merge_codings(f: &mut Fill, rec: &mut Recorder) -> Result<()> {
             ));
         };
         let Some(&c) = f.code_map.get(&code) else {
-            let name: String = f
-                .other
-                .query_row("SELECT name FROM codes WHERE id = ?1", [code], |r| r.get(0))
-                .optional()?
-                .unwrap_or_else(|| format!("#{code}"));
-            f.conflict(
-                format!("their coding {guid} on code '{name}'"),
-                "not added: the code was deleted here",
-                "coded with it".into(),
-            );
+            let described = super::dropped::describe_coding(f.other, id)?
+                .unwrap_or_else(|| format!("their coding {guid}"));
+            f.dropped(described, super::dropped::CODE_DELETED);
             f.kept_absent
                 .push(("codings".into(), guid.to_ascii_lowercase()));
             continue;

@@ -36,6 +36,9 @@ pub struct Fill<'a> {
     pub their_forward: HashMap<String, String>,
     /// Codes our history deleted: lower-case GUID → the row id it had here.
     pub deleted_code_ids: HashMap<String, i64>,
+    /// Every code merge either file holds, by the merged code's lower-case GUID: the GUID of
+    /// the code the winning merge sent it into (see [`winning_code_merges`]).
+    pub merge_winner: HashMap<String, String>,
     pub coder_map: HashMap<i64, i64>,
     pub attr_map: HashMap<i64, i64>,
     pub attr_name: HashMap<i64, String>,
@@ -49,8 +52,16 @@ pub struct Fill<'a> {
     pub kept_ours: Vec<(String, String, String)>,
     /// Their rows we decided should not exist (their coding on a code we deleted).
     pub kept_absent: Vec<(String, String)>,
-    /// Rows they deleted that we kept (their deletion was not applied), parents first.
-    pub kept_present: Vec<(String, String)>,
+    /// Rows they deleted that we kept (their deletion was not applied), parents first, with
+    /// the uid of that deletion.
+    pub kept_present: Vec<(String, String, String)>,
+    /// The uid of the change of theirs being replayed.
+    pub replaying: Option<String>,
+    /// When that change was made (its time and uid, as every copy orders changes).
+    pub replaying_stamp: Option<(String, String)>,
+    /// Codes a decision restored under a provisional name (a code here held theirs): the
+    /// lower-case GUID and the name to take back once the replay is done.
+    pub provisional_names: Vec<(String, String)>,
 }
 
 impl<'a> Fill<'a> {
@@ -72,6 +83,7 @@ impl<'a> Fill<'a> {
             code_forward,
             deleted_code_ids,
             their_forward: their_code_merges(other)?,
+            merge_winner: winning_code_merges(&rec.tx, other)?,
             coder_map: HashMap::new(),
             attr_map: HashMap::new(),
             attr_name: HashMap::new(),
@@ -84,6 +96,9 @@ impl<'a> Fill<'a> {
             kept_ours: Vec::new(),
             kept_absent: Vec::new(),
             kept_present: Vec::new(),
+            replaying: None,
+            replaying_stamp: None,
+            provisional_names: Vec::new(),
         })
     }
 
@@ -116,17 +131,52 @@ impl<'a> Fill<'a> {
         }
     }
 
-    /// Where a code our history deleted went: the code ours or their history merged it into.
+    /// Where a code our history deleted went: the code the winning merge of it sent it into
+    /// (followed along a chain of merges), else the code ours or their history merged it into.
     pub fn forward_code(&self, rec: &Recorder, guid: &str) -> Result<Option<i64>> {
         let lower = guid.to_ascii_lowercase();
-        if let Some(&t) = self.code_forward.get(&lower) {
+        if let Some(home) = self.merge_home(rec, &lower)? {
+            return Ok(Some(home));
+        }
+        // The maps were read before the replay, which may have deleted their targets since.
+        let exists = |id: i64| -> Result<bool> {
+            Ok(rec
+                .tx
+                .prepare_cached("SELECT count(*) > 0 FROM codes WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))?)
+        };
+        if let Some(&t) = self.code_forward.get(&lower)
+            && exists(t)?
+        {
             return Ok(Some(t));
         }
         if let Some(target) = self.their_forward.get(&lower) {
             if let Some(t) = our_id(rec, "codes", target)? {
                 return Ok(Some(t));
             }
-            return Ok(self.code_forward.get(target).copied());
+            if let Some(&t) = self.code_forward.get(target)
+                && exists(t)?
+            {
+                return Ok(Some(t));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The code here that the winning merges of `guid` lead to (None when the chain ends in a
+    /// code absent here, or comes back to a code it passed: a merge into a code that was merged
+    /// back into it settles nothing).
+    pub fn merge_home(&self, rec: &Recorder, guid: &str) -> Result<Option<i64>> {
+        let mut at = guid.to_ascii_lowercase();
+        let mut seen = HashSet::from([at.clone()]);
+        while let Some(into) = self.merge_winner.get(&at) {
+            if let Some(id) = our_id(rec, "codes", into)? {
+                return Ok(Some(id));
+            }
+            if !seen.insert(into.clone()) {
+                return Ok(None);
+            }
+            at = into.clone();
         }
         Ok(None)
     }
@@ -250,6 +300,39 @@ fn deleted_in_history(rec: &Recorder) -> Result<Deleted> {
         }
     }
     Ok((deleted, forward, ids))
+}
+
+/// The code merges both files hold (not undone), one per merged code: when two copies merged
+/// one code into different codes, both must pick the same, whichever merges first, so the
+/// earliest wins (by the time recorded, then by the change's uid, then by the target's GUID,
+/// which every copy sees alike).
+fn winning_code_merges(ours: &Connection, theirs: &Connection) -> Result<HashMap<String, String>> {
+    let sql = "SELECT lower(m.from_guid), lower(m.into_guid), c.at, c.uid FROM code_merges m
+                 JOIN changes c ON c.id = m.change_id LEFT JOIN changes g ON g.id = c.merged_by
+                WHERE c.undone_by IS NULL AND (c.merged_by IS NULL OR g.undone_by IS NULL)";
+    let mut best: HashMap<String, (String, String, String)> = HashMap::new();
+    for conn in [ours, theirs] {
+        for (from, into, at, uid) in query(conn, sql, [], |r| {
+            <(String, String, String, Option<String>)>::try_from(r)
+        })? {
+            let mut uid = uid.unwrap_or_default();
+            if let Some(i) = uid.find(super::lineage::AGAIN) {
+                uid.truncate(i);
+            }
+            let key = (at, uid, into);
+            match best.get(&from) {
+                Some(b) if *b <= key => {}
+                _ => {
+                    best.insert(from, key);
+                }
+            }
+        }
+    }
+    Ok(best
+        .into_iter()
+        .filter(|(from, (_, _, into))| from != into)
+        .map(|(from, (_, _, into))| (from, into))
+        .collect())
 }
 
 /// Their code merges: the merged code's GUID → the GUID of the code its codings (subcodes,

@@ -167,6 +167,9 @@ impl Lineage {
                 }
                 Some(reason) => {
                     blocked.extend(guids);
+                    if ch.kind == "merge" {
+                        decisions_of_rejected_merge(rec, f, &ch)?;
+                    }
                     note_rejected(f, &ch)?;
                     let reason = if reason.is_empty() { first } else { reason };
                     f.report
@@ -181,6 +184,8 @@ impl Lineage {
             }
         }
         rec.log_under(merge_id)?;
+        super::resolutions::settle_names(rec, f)?;
+        super::rehome::rehome_codings(rec, f)?;
         Ok(())
     }
 
@@ -252,6 +257,11 @@ impl Lineage {
     }
 }
 
+/// A change's uid without the mark of a change brought in again.
+pub(super) fn original_uid(uid: &str) -> String {
+    uid.find(AGAIN).map_or(uid, |i| &uid[..i]).to_string()
+}
+
 pub(super) fn describe(ch: &TheirChange) -> String {
     format!("{} {}", ch.at, ch.summary)
 }
@@ -288,6 +298,37 @@ pub(super) fn attempt(
     }
 }
 
+/// Their merge whose rows were not applied here still brings its decisions (which rows and
+/// values it kept): a copy that learns a decision applies it (unless it knows a later one),
+/// whatever became of the rows that merge wrote where it was made.
+fn decisions_of_rejected_merge(rec: &mut Recorder, f: &mut Fill, ch: &TheirChange) -> Result<()> {
+    rec.tx.execute_batch("SAVEPOINT decisions")?;
+    let conflicts_before = (
+        f.conflicts.len(),
+        f.report.conflicts.len(),
+        f.kept_ours.len(),
+    );
+    let counted = super::rows::counts(&f.report);
+    f.replaying = Some(original_uid(&ch.uid));
+    f.replaying_stamp = Some((ch.at.clone(), original_uid(&ch.uid)));
+    match super::resolutions::apply_resolutions(rec, f, ch.id) {
+        Ok(()) => {
+            rec.tx.execute_batch("RELEASE decisions")?;
+            Ok(())
+        }
+        Err(Step::Reject(_)) => {
+            rec.tx
+                .execute_batch("ROLLBACK TO decisions; RELEASE decisions")?;
+            f.conflicts.truncate(conflicts_before.0);
+            f.report.conflicts.truncate(conflicts_before.1);
+            f.kept_ours.truncate(conflicts_before.2);
+            super::rows::restore_counts(&mut f.report, counted);
+            Ok(())
+        }
+        Err(Step::Fail(e)) => Err(e),
+    }
+}
+
 /// Bookkeeping for one of their changes that was not applied: what it deleted stays here and
 /// the columns it changed keep our values, and this merge's resolutions say so to the other
 /// copies (unless the change was applied after all, checked when they are recorded).
@@ -301,12 +342,25 @@ pub(super) fn note_rejected(f: &mut Fill, ch: &TheirChange) -> Result<()> {
         [ch.id],
         |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)),
     )?;
+    // A code merge that reached us without rows (the code was gone where it came from) keeps
+    // the merged code here all the same.
+    let merged = query(
+        f.other,
+        "SELECT lower(from_guid) FROM code_merges WHERE change_id = ?1",
+        [ch.id],
+        |r| r.get::<_, String>(0),
+    )?;
+    let uid = original_uid(&ch.uid);
+    for g in merged {
+        f.kept_present.push(("codes".into(), g, uid.clone()));
+    }
     for (table, guid) in deleted {
         if let Some(g) = guid
             && GUID_TABLES.contains(&table.as_str())
             && table != "documents"
         {
-            f.kept_present.push((table, g.to_ascii_lowercase()));
+            f.kept_present
+                .push((table, g.to_ascii_lowercase(), original_uid(&ch.uid)));
         }
     }
     // Likewise the columns it changed keep our values.
@@ -647,9 +701,12 @@ pub(super) fn apply_change(
             forward.entry(x).or_insert(y);
         }
     }
+    f.replaying = Some(original_uid(&ch.uid));
+    f.replaying_stamp = Some((ch.at.clone(), original_uid(&ch.uid)));
     for row in &rows {
         super::rows::apply_row(rec, f, ids, row, &forward)?;
     }
+    super::rehome::merges_without_rows(rec, f, &merges)?;
     if ch.kind == "merge" {
         super::resolutions::apply_resolutions(rec, f, ch.id)?;
     }

@@ -19,10 +19,12 @@
 mod codes;
 mod codings;
 mod documents;
+mod dropped;
 mod fill;
 pub mod lineage;
 mod memos;
 mod people;
+mod rehome;
 mod resolutions;
 mod rows;
 
@@ -57,6 +59,9 @@ pub struct MergeReport {
     pub attribute_values_set: usize,
     pub codings_added: usize,
     pub codings_already_present: usize,
+    /// Codings this merge removed (a code deleted on a copy takes the codings made on it
+    /// elsewhere along), each with its coder, code, document and range.
+    pub codings_dropped: Vec<String>,
     /// Their things that our history deleted (a lineage merge leaves them deleted).
     pub deleted_here_kept_deleted: usize,
     pub memos_added: usize,

@@ -1,7 +1,9 @@
 //! Resolutions: how a merge settled its conflicts, stored with it (`merge_resolutions`) so
 //! that the copies merging this file later adopt the decision, and applied when we replay
 //! their merges. A column keeps a value, a row is kept (restored from a portable image) or
-//! removed.
+//! removed. Decisions are ordered alike on every copy (the merge's time, then its uid): of
+//! two on one column, or on whether one row exists, the later prevails wherever it arrives,
+//! also over the earlier one applied already, and an earlier one arriving later is not applied.
 
 use super::fill::{Fill, GUID_TABLES, our_id, query};
 use super::lineage::*;
@@ -83,7 +85,19 @@ pub fn record_resolutions(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
             params![rec.change_id, seq, table, guid, column, theirs.to_string(), ours.to_string()],
         )?;
     }
-    for (table, guid) in std::mem::take(&mut f.kept_present) {
+    // With the uids of the deletions not applied: a copy whose row went by another change
+    // (one this merge did not weigh) keeps it gone.
+    let mut present: Vec<((String, String), Vec<String>)> = Vec::new();
+    for (table, guid, uid) in std::mem::take(&mut f.kept_present) {
+        match present
+            .iter_mut()
+            .find(|(k, _)| k.0 == table && k.1 == guid)
+        {
+            Some((_, uids)) => uids.push(uid),
+            None => present.push(((table, guid), vec![uid])),
+        }
+    }
+    for ((table, guid), uids) in present {
         if !seen.insert((table.clone(), guid.clone(), String::new())) {
             continue;
         }
@@ -92,8 +106,8 @@ pub fn record_resolutions(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
         };
         seq += 1;
         rec.tx.execute(
-            "INSERT INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, NULL, NULL, ?5)",
-            params![rec.change_id, seq, table, guid, Json::Object(image).to_string()],
+            "INSERT INTO merge_resolutions (change_id, seq, table_name, guid, column_name, before, after) VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
+            params![rec.change_id, seq, table, guid, Json::from(uids).to_string(), Json::Object(image).to_string()],
         )?;
     }
     // A code that stays deleted takes the codings our history deleted with it along.
@@ -156,6 +170,11 @@ pub(super) fn apply_resolutions(
             params![rec.log_target(), seq as i64 + 1, table, guid, column, before, after],
         )?;
     }
+    let incoming: Stamp =
+        f.other
+            .query_row("SELECT at, uid FROM changes WHERE id = ?1", [change], |r| {
+                Ok(stamp(r.get(0)?, r.get(1)?))
+            })?;
     let mut absent: Vec<(String, String)> = Vec::new();
     let mut again: Vec<(String, String, String)> = Vec::new();
     // Rows kept first (a column may refer to one), then columns, then rows removed.
@@ -169,9 +188,16 @@ pub(super) fn apply_resolutions(
         if !GUID_TABLES.contains(&table.as_str()) {
             continue;
         }
+        // A later decision on whether the row exists, known here, prevails over this one.
+        if column.is_none()
+            && later_presence(&rec.tx, &table, &guid, &incoming, rec.log_target())?.is_some()
+        {
+            continue;
+        }
         let Some(ours) = our_id(rec, &table, &guid)? else {
             if column.is_none()
                 && let Some(image) = after
+                && !removed_otherwise(rec, &table, &guid, before.as_deref(), &incoming)?
                 && !restore_present(rec, f, &table, &guid, &image, false)?
             {
                 again.push((table, guid, image));
@@ -187,6 +213,7 @@ pub(super) fn apply_resolutions(
             match after {
                 // Their merge kept this row (their deletion was not applied there).
                 Some(image) => {
+                    refresh_from_image(rec, &table, ours, &guid, &image)?;
                     if !restore_present(rec, f, &table, &guid, &image, false)? {
                         again.push((table, guid, image));
                     }
@@ -204,6 +231,15 @@ pub(super) fn apply_resolutions(
         if current == new {
             continue;
         }
+        // Two merges that settled one conflict differently (three copies, each meeting it on
+        // its own): the later decision prevails on every copy, whichever arrives first.
+        let latest = latest_decision(&rec.tx, &table, &guid, &column, rec.log_target())?;
+        if let Some((known, _, _)) = &latest
+            && *known > incoming
+        {
+            continue;
+        }
+        let backed = latest.is_some_and(|(_, _, kept)| kept == current);
         let value = match portable_reference(&table, &column) {
             Some(refers) => match new.as_str() {
                 Some(g) => match our_id(rec, refers, g)? {
@@ -214,7 +250,7 @@ pub(super) fn apply_resolutions(
             },
             None => json_value(&new),
         };
-        if current == old {
+        if current == old || backed {
             match rec.update(&table, &id_key(ours), &[(column.as_str(), value)]) {
                 Ok(_) => {}
                 Err(e) if is_constraint(&e) => {}
@@ -240,9 +276,45 @@ pub(super) fn apply_resolutions(
             let Some(ours) = our_id(rec, &table, &guid)? else {
                 continue;
             };
-            match rec.delete(&table, &id_key(ours)) {
-                Ok(_) => progress = true,
-                Err(e) if is_constraint(&e) => left.push((table, guid)),
+            let described = match table.as_str() {
+                "codings" => super::dropped::describe_coding(&rec.tx, ours)?,
+                _ => None,
+            };
+            // A code that goes takes the codings made on it since along (listed), as its
+            // deletion does; they stay when the code cannot go (subcodes, memos on it).
+            rec.tx.execute_batch("SAVEPOINT absent_row")?;
+            let before = (
+                f.report.codings_dropped.len(),
+                f.conflicts.len(),
+                f.kept_absent.len(),
+            );
+            if table == "codes" {
+                super::dropped::drop_codings_on(rec, f, ours)?;
+            }
+            let deleted = if table == "codings" {
+                crate::coding::delete_coding(rec, ours)
+            } else {
+                rec.delete(&table, &id_key(ours))
+            };
+            match deleted {
+                Ok(_) => {
+                    rec.tx.execute_batch("RELEASE absent_row")?;
+                    progress = true;
+                    if let Some(d) = described {
+                        f.dropped(
+                            d,
+                            "their merge decided it goes (its code, or the coding, was deleted there)",
+                        );
+                    }
+                }
+                Err(e) if is_constraint(&e) => {
+                    rec.tx
+                        .execute_batch("ROLLBACK TO absent_row; RELEASE absent_row")?;
+                    f.report.codings_dropped.truncate(before.0);
+                    f.conflicts.truncate(before.1);
+                    f.kept_absent.truncate(before.2);
+                    left.push((table, guid));
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -254,8 +326,159 @@ pub(super) fn apply_resolutions(
     Ok(())
 }
 
+/// When a change was made, as every copy sees it: its time, then its uid (without the mark of
+/// a change brought in again), so that copies order two decisions alike.
+pub(super) type Stamp = (String, String);
+
+pub(super) fn stamp(at: String, uid: Option<String>) -> Stamp {
+    let mut uid = uid.unwrap_or_default();
+    if let Some(i) = uid.find(AGAIN) {
+        uid.truncate(i);
+    }
+    (at, uid)
+}
+
+/// The latest decision (of a merge not undone, other than `except`) this study knows on one
+/// column of one row: when it was made, the value it set aside and the value it kept.
+fn latest_decision(
+    tx: &Transaction,
+    table: &str,
+    guid: &str,
+    column: &str,
+    except: i64,
+) -> Result<Option<(Stamp, Json, Json)>> {
+    let rows = query(
+        tx,
+        "SELECT c.at, c.uid, r.before, r.after FROM merge_resolutions r
+           JOIN changes c ON c.id = r.change_id LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND lower(r.guid) = lower(?2) AND r.column_name = ?3
+            AND r.change_id != ?4 AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
+        params![table, guid, column, except],
+        |r| <(String, Option<String>, Option<String>, Option<String>)>::try_from(r),
+    )?;
+    let parse = |s: Option<String>| {
+        s.and_then(|a| serde_json::from_str(&a).ok())
+            .unwrap_or(Json::Null)
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(at, uid, before, after)| (stamp(at, uid), parse(before), parse(after)))
+        .max_by(|a, b| a.0.cmp(&b.0)))
+}
+
+/// The latest decision (of a merge not undone, other than `except`) this study knows on whether
+/// one row should exist, if it was made after `than`: true when it kept the row, false when it
+/// removed it. Two merges that settled a row's fate differently (a copy that deleted a code and
+/// one that edited it, each meeting the other on its own) are ordered alike on every copy, and
+/// the later prevails wherever it arrives, also over the earlier one applied already.
+pub(super) fn later_presence(
+    tx: &Transaction,
+    table: &str,
+    guid: &str,
+    than: &Stamp,
+    except: i64,
+) -> Result<Option<bool>> {
+    let rows = query(
+        tx,
+        "SELECT c.at, c.uid, r.after IS NOT NULL FROM merge_resolutions r
+           JOIN changes c ON c.id = r.change_id LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND lower(r.guid) = lower(?2) AND r.column_name IS NULL
+            AND r.change_id != ?3 AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
+        params![table, guid, except],
+        |r| <(String, Option<String>, bool)>::try_from(r),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, uid, present)| (stamp(at, uid), present))
+        .filter(|(s, _)| s > than)
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, present)| present))
+}
+
+/// Whether our value of this column is the one a decision known here kept, made after `than`
+/// (the change of theirs being replayed): the later decision prevails over the earlier edit,
+/// which it did not weigh, on every copy alike.
+pub(super) fn kept_by_later_decision(
+    rec: &Recorder,
+    table: &str,
+    guid: &str,
+    column: &str,
+    ours: &Json,
+    than: &Stamp,
+) -> Result<bool> {
+    let ours = match portable_reference(table, column) {
+        Some(refers) => guid_of(&rec.tx, refers, ours)?,
+        None => ours.clone(),
+    };
+    let Some((at, _, kept)) = latest_decision(&rec.tx, table, guid, column, rec.log_target())?
+    else {
+        return Ok(false);
+    };
+    Ok(at > *than && kept == ours)
+}
+
+/// Whether the latest decision known here on this column kept our value against theirs (the
+/// conflict met again through another copy is settled already: no new conflict, no new
+/// decision).
+pub(super) fn settled(
+    rec: &Recorder,
+    table: &str,
+    guid: &str,
+    column: &str,
+    theirs: &Json,
+    ours: &Json,
+) -> Result<bool> {
+    let portable = |v: &Json| -> Result<Json> {
+        match portable_reference(table, column) {
+            Some(refers) => guid_of(&rec.tx, refers, v),
+            None => Ok(v.clone()),
+        }
+    };
+    let Some((_, set_aside, kept)) =
+        latest_decision(&rec.tx, table, guid, column, rec.log_target())?
+    else {
+        return Ok(false);
+    };
+    Ok(kept == portable(ours)? && set_aside == portable(theirs)?)
+}
+
+/// Whether a change here other than the deletions their merge did not apply (`rejected`, a JSON
+/// list of uids; older files list none) removed this row: merged the code away, or deleted it
+/// after their merge decided to keep it (a deletion made before it is one the decision
+/// prevails over, weighed there or not: every copy orders the two alike).
+fn removed_otherwise(
+    rec: &Recorder,
+    table: &str,
+    guid: &str,
+    rejected: Option<&str>,
+    decided: &Stamp,
+) -> Result<bool> {
+    let Some(Json::Array(rejected)) = rejected.and_then(|r| serde_json::from_str(r).ok()) else {
+        return Ok(false);
+    };
+    let rejected: HashSet<&str> = rejected.iter().filter_map(|u| u.as_str()).collect();
+    let removers = query(
+        &rec.tx,
+        "SELECT c.at, c.uid, 0 FROM change_rows r JOIN changes c ON c.id = r.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND r.after IS NULL AND r.before IS NOT NULL
+            AND lower(json_extract(r.before, '$.guid')) = lower(?2)
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)
+         UNION ALL
+         SELECT c.at, c.uid, 1 FROM code_merges m JOIN changes c ON c.id = m.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE ?1 = 'codes' AND lower(m.from_guid) = lower(?2)
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
+        params![table, guid],
+        |r| Ok((stamp(r.get(0)?, r.get(1)?), r.get::<_, bool>(2)?)),
+    )?;
+    Ok(removers.iter().any(|((at, uid), merged)| {
+        !rejected.contains(uid.as_str()) && (*merged || (at.clone(), uid.clone()) > *decided)
+    }))
+}
+
 /// Our row by GUID as their file can read it: ids of rows it refers to as `{"guid": …}`.
-pub(super) fn portable_row(tx: &Transaction, table: &str, guid: &str) -> Result<Option<Image>> {
+pub(super) fn portable_row(tx: &Connection, table: &str, guid: &str) -> Result<Option<Image>> {
     let Some(id) = our_id_tx(tx, table, guid)? else {
         return Ok(None);
     };
@@ -276,7 +499,7 @@ pub(super) fn portable_row(tx: &Transaction, table: &str, guid: &str) -> Result<
     Ok(Some(image))
 }
 
-pub(super) fn our_id_tx(tx: &Transaction, table: &str, guid: &str) -> Result<Option<i64>> {
+pub(super) fn our_id_tx(tx: &Connection, table: &str, guid: &str) -> Result<Option<i64>> {
     let sql = format!("SELECT id FROM {table} WHERE guid IN (?1, lower(?1), upper(?1))");
     Ok(tx
         .prepare_cached(&sql)?
@@ -306,6 +529,13 @@ pub(super) fn restore_present(
             match target {
                 Some(g) => match our_id(rec, refers, g)? {
                     Some(id) => values.push((column.clone(), Value::Integer(id))),
+                    // A code merged away here: where its codings went.
+                    None if refers == "codes" && table == "codings" => {
+                        match f.forward_code(rec, g)? {
+                            Some(id) => values.push((column.clone(), Value::Integer(id))),
+                            None => return Ok(last_try),
+                        }
+                    }
                     None => return Ok(last_try),
                 },
                 None => values.push((column.clone(), Value::Null)),
@@ -319,8 +549,35 @@ pub(super) fn restore_present(
         .map(|(c, v)| (c.as_str(), v.clone()))
         .collect();
     match rec.insert(table, &refs) {
-        Ok(_) => {}
+        Ok(id) => reapply_edits(rec, f.other, table, id, guid)?,
         Err(e) if is_constraint(&e) && !last_try => return Ok(false),
+        // A code kept by their merge whose name another code here holds (one a change still to
+        // be retried merges into it, say): back under a provisional name, its own again at the
+        // end of the replay ([`settle_names`]).
+        Err(e)
+            if is_constraint(&e)
+                && table == "codes"
+                && let Some(name) = image.get("name").and_then(|n| n.as_str()) =>
+        {
+            let provisional = format!("{name} ~{}", &guid[..guid.len().min(8)]);
+            let refs: Vec<(&str, Value)> = values
+                .iter()
+                .map(|(c, v)| match c.as_str() {
+                    "name" => (c.as_str(), Value::Text(provisional.clone())),
+                    _ => (c.as_str(), v.clone()),
+                })
+                .collect();
+            match rec.insert(table, &refs) {
+                Ok(_) => f
+                    .provisional_names
+                    .push((guid.to_ascii_lowercase(), name.to_string())),
+                Err(e) if is_constraint(&e) => f.report.notes.push(
+                    "their merge kept a code this study deleted, but it clashes with one here; not restored"
+                        .into(),
+                ),
+                Err(e) => return Err(e.into()),
+            }
+        }
         Err(e) if is_constraint(&e) => {
             f.report.notes.push(format!(
                 "their merge kept a {} this study deleted, but it clashes with one here; not restored",
@@ -330,4 +587,154 @@ pub(super) fn restore_present(
         Err(e) => return Err(e.into()),
     }
     Ok(true)
+}
+
+/// Codes restored under a provisional name ([`restore_present`]) take their own name back once
+/// the replay is done; one whose name is still held here is not kept (it goes, as it would
+/// have without the provisional name), or keeps the provisional name when it is in use.
+pub(super) fn settle_names(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
+    for (guid, name) in std::mem::take(&mut f.provisional_names) {
+        let Some(id) = our_id(rec, "codes", &guid)? else {
+            continue;
+        };
+        match rec.update("codes", &id_key(id), &[("name", Value::Text(name.clone()))]) {
+            Ok(_) => continue,
+            Err(e) if is_constraint(&e) => {}
+            Err(e) => return Err(e),
+        }
+        match rec.delete("codes", &id_key(id)) {
+            Ok(_) => f.report.notes.push(format!(
+                "their merge kept the code '{name}', which this study deleted, but another code here has its name; not restored"
+            )),
+            Err(e) if is_constraint(&e) => f.report.notes.push(format!(
+                "their merge kept the code '{name}', which this study deleted, but another code here has its name; restored under another name"
+            )),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A row their merge kept, which is here too: the columns the image has otherwise, and that no
+/// change here has set since the row came, take its values. (Where their merge kept the row,
+/// edits of it that a copy in between could not apply, having deleted it, reach this copy
+/// only through the image; an edit made here stands, and meets theirs as any edit does.)
+fn refresh_from_image(
+    rec: &mut Recorder,
+    table: &str,
+    ours: i64,
+    guid: &str,
+    image: &str,
+) -> std::result::Result<(), Step> {
+    let Ok(Json::Object(image)) = serde_json::from_str::<Json>(image) else {
+        return Ok(());
+    };
+    let Some(current) = row_image(&rec.tx, table, &id_key(ours))? else {
+        return Ok(());
+    };
+    let history = query(
+        &rec.tx,
+        "SELECT r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND r.after IS NOT NULL
+            AND lower(json_extract(r.after, '$.guid')) = lower(?2)
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
+        params![table, guid],
+        |r| <(Option<String>, String)>::try_from(r),
+    )?;
+    let mut sets: Vec<(String, Value)> = Vec::new();
+    for (column, value) in &image {
+        if matches!(
+            column.as_str(),
+            "id" | "guid" | "created_at" | "updated_at" | "sort_order"
+        ) || reference(table, column, &image).is_some()
+        {
+            continue;
+        }
+        if current.get(column).unwrap_or(&Json::Null) == value {
+            continue;
+        }
+        let set_here = history.iter().any(|(before, after)| {
+            let Some(before) = before
+                .as_deref()
+                .and_then(|b| serde_json::from_str::<Json>(b).ok())
+            else {
+                return false;
+            };
+            let after: Option<Json> = serde_json::from_str::<Json>(after).ok();
+            let new = after.as_ref().and_then(|a| a.get(column));
+            new.is_some() && new != before.get(column)
+        });
+        if !set_here {
+            sets.push((column.clone(), json_value(value)));
+        }
+    }
+    if sets.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<(&str, Value)> = sets.iter().map(|(c, v)| (c.as_str(), v.clone())).collect();
+    match rec.update(table, &id_key(ours), &refs) {
+        Ok(_) => Ok(()),
+        Err(e) if is_constraint(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A row brought back from a decision's image, which the copy that decided saw before some edits
+/// of it (made here, or on a copy that could not pass them on, having removed the row): those
+/// edits, as this file and theirs hold them, apply again on top, in the order they were made,
+/// each where the row still holds the value it changed, as they do on the copies they reach.
+fn reapply_edits(
+    rec: &mut Recorder,
+    other: &Connection,
+    table: &str,
+    id: i64,
+    guid: &str,
+) -> std::result::Result<(), Step> {
+    let sql = "SELECT c.at, c.uid, r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND r.before IS NOT NULL AND r.after IS NOT NULL
+            AND lower(json_extract(r.after, '$.guid')) = lower(?2)
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)
+          ORDER BY r.change_id, r.seq";
+    let mut edits: Vec<(Stamp, usize, String, String)> = Vec::new();
+    for conn in [&*rec.tx, other] {
+        for (at, uid, before, after) in query(conn, sql, params![table, guid], |r| {
+            <(String, Option<String>, String, String)>::try_from(r)
+        })? {
+            let n = edits.len();
+            edits.push((stamp(at, uid), n, before, after));
+        }
+    }
+    edits.sort();
+    for (_, _, before, after) in edits {
+        let (Some(before), Some(after)) = (parse_image(Some(before))?, parse_image(Some(after))?)
+        else {
+            continue;
+        };
+        let Some(current) = row_image(&rec.tx, table, &id_key(id))? else {
+            return Ok(());
+        };
+        let mut sets: Vec<(String, Value)> = Vec::new();
+        for (column, value) in &after {
+            if matches!(column.as_str(), "id" | "guid" | "updated_at")
+                || reference(table, column, &after).is_some()
+                || before.get(column) == Some(value)
+                || current.get(column) != before.get(column)
+            {
+                continue;
+            }
+            sets.push((column.clone(), json_value(value)));
+        }
+        if sets.is_empty() {
+            continue;
+        }
+        let refs: Vec<(&str, Value)> = sets.iter().map(|(c, v)| (c.as_str(), v.clone())).collect();
+        match rec.update(table, &id_key(id), &refs) {
+            Ok(_) => {}
+            Err(e) if is_constraint(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }

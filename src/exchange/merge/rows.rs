@@ -49,7 +49,7 @@ pub(super) fn apply_entity(
     let ours = our_id(rec, table, guid)?;
     match (&row.before, &row.after) {
         (None, Some(after)) => {
-            if ours.is_some() {
+            if ours.is_some() || super::dropped::decided_absent(rec, table, guid)? {
                 return Ok(());
             }
             let mut values: Vec<(String, Value)> = Vec::new();
@@ -57,7 +57,17 @@ pub(super) fn apply_entity(
                 if column == "id" {
                     continue;
                 }
-                match translate(rec, f, ids, table, column, after)? {
+                let mut translated = translate(rec, f, ids, table, column, after)?;
+                // --theirs: their coding on a code deleted here brings the code back.
+                if f.opts.theirs
+                    && table == "codings"
+                    && column == "code_id"
+                    && let Err(Resolved::DeletedHere(g)) = &translated
+                    && super::dropped::restore_deleted_code(rec, f, g)?
+                {
+                    translated = translate(rec, f, ids, table, column, after)?;
+                }
+                match translated {
                     Ok(v) => values.push((column.clone(), json_value(&v))),
                     Err(Resolved::DeletedHere(g)) => {
                         if matches!(table, "codings" | "memos") {
@@ -114,6 +124,11 @@ pub(super) fn apply_entity(
                 }
                 return Ok(());
             };
+            if table == "codings"
+                && super::rehome::coding_moved_by_merge(rec, f, ids, ours, before, after, forward)?
+            {
+                return Ok(());
+            }
             update_columns(rec, f, ids, table, &id_key(ours), before, after, Some(guid))
         }
         (Some(before), None) => {
@@ -121,12 +136,21 @@ pub(super) fn apply_entity(
                 return Ok(());
             };
             let key = id_key(ours);
+            // A decision made after this deletion (a merge elsewhere that kept the row, or
+            // removed it) prevails over it, here as on every copy.
+            let later = match &f.replaying_stamp {
+                Some(at) => super::resolutions::later_presence(&rec.tx, table, guid, at, -1)?,
+                None => None,
+            };
+            if later == Some(true) {
+                return Ok(());
+            }
             // Their code merge: our codings, subcodes and memos on it go to the target too (a
             // merge supersedes an edit of the merged code here, which is said).
             if table == "codes"
                 && let Some(their_id) = before.get("id").and_then(|v| v.as_i64())
                 && let Some(&to) = forward.get(&their_id)
-                && let Resolved::Ours(target) = resolve(rec, f, ids, "codes", to)?
+                && let Some(target) = merge_target(rec, f, ids, guid, to)?
                 && target != ours
             {
                 if let Some(what) = changed_since(rec, f, ids, table, &key, before)? {
@@ -167,6 +191,7 @@ pub(super) fn apply_entity(
                 )));
             }
             if !f.opts.theirs
+                && later.is_none()
                 && let Some(what) = changed_since(rec, f, ids, table, &key, before)?
             {
                 return Err(Step::Reject(format!(
@@ -174,10 +199,17 @@ pub(super) fn apply_entity(
                     describe_row(table, before)
                 )));
             }
+            if table == "codes" {
+                // Their later merge kept the code against this deletion: it stays.
+                if super::dropped::their_decision_keeps(f, guid)? {
+                    return Ok(());
+                }
+                super::dropped::drop_codings_on(rec, f, ours)?;
+            }
             match rec.delete(table, &key) {
                 Ok(_) => Ok(()),
                 Err(e) if is_constraint(&e) => Err(Step::Reject(format!(
-                    "they deleted {}, which is still used here (by codings, subcodes or memos added since)",
+                    "they deleted {}, which is still used here (by subcodes or memos added since)",
                     describe_row(table, before)
                 ))),
                 Err(e) => Err(e.into()),
@@ -185,6 +217,24 @@ pub(super) fn apply_entity(
         }
         (None, None) => Ok(()),
     }
+}
+
+/// Where their merge of the code `guid` (into their code `to`) sends it here: where the winning
+/// merge of it leads, which is theirs unless another copy merged it elsewhere first.
+fn merge_target(
+    rec: &Recorder,
+    f: &Fill,
+    ids: &TheirIds,
+    guid: &str,
+    to: i64,
+) -> Result<Option<i64>> {
+    if let Some(home) = f.merge_home(rec, guid)? {
+        return Ok(Some(home));
+    }
+    Ok(match resolve(rec, f, ids, "codes", to)? {
+        Resolved::Ours(t) => Some(t),
+        _ => None,
+    })
 }
 
 /// Counts what the replay added, in the report's terms.
@@ -227,7 +277,7 @@ pub(super) fn count_insert(
 }
 
 /// What the report said before a change, to take back when the change is not applied.
-pub(super) struct Counts(usize, usize, usize, usize, usize, usize);
+pub(super) struct Counts(usize, usize, usize, usize, usize, usize, usize);
 
 pub(super) fn counts(r: &super::MergeReport) -> Counts {
     Counts(
@@ -237,6 +287,7 @@ pub(super) fn counts(r: &super::MergeReport) -> Counts {
         r.reviews_added,
         r.coders_created.len(),
         r.participants_added.len(),
+        r.codings_dropped.len(),
     )
 }
 
@@ -247,6 +298,7 @@ pub(super) fn restore_counts(r: &mut super::MergeReport, c: Counts) {
     r.reviews_added = c.3;
     r.coders_created.truncate(c.4);
     r.participants_added.truncate(c.5);
+    r.codings_dropped.truncate(c.6);
 }
 
 /// The first column (other than keys and timestamps) where our row differs from their image.
@@ -309,7 +361,19 @@ pub(super) fn update_columns(
             continue;
         }
         if ours == old || column == "updated_at" {
+            if column != "updated_at"
+                && let (Some(g), Some(at)) = (guid, &f.replaying_stamp)
+                && super::resolutions::kept_by_later_decision(rec, table, g, column, &ours, at)?
+            {
+                continue;
+            }
             sets.push((column.clone(), json_value(&new)));
+            continue;
+        }
+        if !f.opts.theirs
+            && let Some(g) = guid
+            && super::resolutions::settled(rec, table, g, column, &new, &ours)?
+        {
             continue;
         }
         let what = format!("{} {column}", describe_row(table, &current));
