@@ -187,6 +187,42 @@ fn merge_into(target: &Path, other: &Path, coder: &str) {
             other.display(),
             state(target)
         );
+        dump_decisions(target);
+    }
+}
+
+/// With `THEMATIC_DEBUG_MERGE`: the decisions a copy holds and the history of its codes, to
+/// trace a failing sequence merge by merge.
+fn dump_decisions(path: &Path) {
+    let study = Study::open(path).unwrap();
+    let conn = study.conn();
+    let text = |r: &rusqlite::Row, i: usize| -> String {
+        match r.get_ref(i).unwrap() {
+            rusqlite::types::ValueRef::Null => "-".into(),
+            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+            rusqlite::types::ValueRef::Text(t) => {
+                String::from_utf8_lossy(t).chars().take(90).collect()
+            }
+            _ => "?".into(),
+        }
+    };
+    for (label, sql) in [
+        (
+            "decision",
+            "SELECT c.id, c.at, substr(c.uid, 1, 8), c.merged_by, r.table_name, substr(r.guid, 1, 8), r.column_name, r.before, r.after FROM merge_resolutions r JOIN changes c ON c.id = r.change_id ORDER BY c.id, r.seq",
+        ),
+        (
+            "code row",
+            "SELECT c.id, c.at, substr(c.uid, 1, 8), c.kind, c.merged_by, json_extract(coalesce(r.after, r.before), '$.guid'), json_extract(r.before, '$.name'), json_extract(r.after, '$.name') FROM change_rows r JOIN changes c ON c.id = r.change_id WHERE r.table_name = 'codes' ORDER BY c.id, r.seq",
+        ),
+    ] {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            let cols: Vec<String> = (0..n).map(|i| text(r, i)).collect();
+            eprintln!("  {label}: {}", cols.join(" | "));
+        }
     }
 }
 
@@ -537,6 +573,101 @@ fn found_by_proptest() {
             (1, Merge(1)),
             (0, Rename(5, 0)),
             (1, Merge(0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=22 (third round): a copy that kept a code against a deletion before it
+    // knew of a rename of it: its image (old name) does not take back the rename on the copy
+    // that deleted the code (an image's value counts only when its edit is later).
+    run(
+        3,
+        &[
+            (2, DeleteCode(1)),
+            (0, Define(1, 1)),
+            (1, Merge(1)),
+            (0, Rename(5, 0)),
+            (0, Merge(1)),
+            (1, Merge(0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=27.
+    run(
+        3,
+        &[
+            (1, Rename(5, 3)),
+            (0, Define(0, 0)),
+            (0, DeleteCode(1)),
+            (2, Define(1, 0)),
+            (2, Merge(2)),
+            (1, DeleteCode(1)),
+            (0, AddCode(0)),
+            (0, Merge(1)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=29: a decision to keep a code (against a deletion) reaches the copy that
+    // merged the code away through a third copy, whose own rows put the code back: those rows are
+    // what the decision did there, and the decision does not bring the code back over a merge it
+    // did not weigh.
+    run(
+        3,
+        &[
+            (2, Rename(2, 0)),
+            (1, MergeCode(2, 1)),
+            (0, DeleteCode(2)),
+            (2, Merge(0)),
+            (0, Merge(1)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=21 (third round): a decision keeps a code against a merge of it into a
+    // code deleted there; where that merge was applied and moved a coding, the coding goes back
+    // to the code kept, as it stayed on it where the decision was made.
+    run(
+        3,
+        &[
+            (0, Code(0, 0)),
+            (1, MergeCode(2, 1)),
+            (1, DeleteCode(0)),
+            (2, DeleteCode(1)),
+            (2, Merge(1)),
+            (0, Rename(1, 0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=8: a copy kept a code another deleted (it had renamed it) and renamed
+    // it again; the deleting copy brought it back from that decision with the second rename on
+    // top: the rename itself is still relayed from there as its own change (a copy in between
+    // that had the code got it only that way).
+    run(
+        3,
+        &[
+            (0, Rename(0, 0)),
+            (0, DeleteCode(1)),
+            (1, Rename(1, 0)),
+            (1, Merge(1)),
+            (2, Merge(1)),
+            (1, Rename(5, 1)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=44: a decision between two definitions, made after a third copy's own
+    // definition (which it did not weigh): it prevails there too, as it does where it was made.
+    run(
+        3,
+        &[
+            (0, Define(1, 0)),
+            (2, Merge(0)),
+            (1, Define(1, 0)),
+            (2, Define(1, 0)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=21 (fourth round): two decisions keep one coding, on the code merged
+    // away and on the merge target: the later one says where it stays, on every copy.
+    run(
+        3,
+        &[
+            (1, Code(0, 0)),
+            (1, MergeCode(2, 1)),
+            (1, DeleteCode(0)),
+            (2, DeleteCode(1)),
+            (2, Merge(1)),
+            (0, Rename(1, 0)),
         ],
     );
     run(

@@ -59,6 +59,11 @@ pub struct Fill<'a> {
     pub replaying: Option<String>,
     /// When that change was made (its time and uid, as every copy orders changes).
     pub replaying_stamp: Option<(String, String)>,
+    /// Whether that change is a merge made on another copy (its rows are what that copy did
+    /// locally, its decisions say why).
+    pub replaying_merge: bool,
+    /// The uids of their changes this merge has still to replay.
+    pub pending: HashSet<String>,
     /// Codes a decision restored under a provisional name (a code here held theirs): the
     /// lower-case GUID and the name to take back once the replay is done.
     pub provisional_names: Vec<(String, String)>,
@@ -98,6 +103,8 @@ impl<'a> Fill<'a> {
             kept_present: Vec::new(),
             replaying: None,
             replaying_stamp: None,
+            replaying_merge: false,
+            pending: HashSet::new(),
             provisional_names: Vec::new(),
         })
     }

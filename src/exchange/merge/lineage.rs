@@ -129,7 +129,9 @@ impl Lineage {
         // A change touching what a change not applied touched waits for it (else a later
         // deletion could run before the insert it undoes).
         let mut blocked: HashSet<String> = HashSet::new();
+        f.pending = self.missing.iter().map(|c| original_uid(&c.uid)).collect();
         for ch in &self.missing {
+            f.pending.remove(&original_uid(&ch.uid));
             let header = self.header(rec, f, &mut ids, ch, merge_id, &local)?;
             local.insert(ch.uid.clone(), header);
             rec.log_under(header)?;
@@ -703,6 +705,7 @@ pub(super) fn apply_change(
     }
     f.replaying = Some(original_uid(&ch.uid));
     f.replaying_stamp = Some((ch.at.clone(), original_uid(&ch.uid)));
+    f.replaying_merge = ch.kind == "merge";
     for row in &rows {
         super::rows::apply_row(rec, f, ids, row, &forward)?;
     }

@@ -177,6 +177,7 @@ pub(super) fn apply_resolutions(
             })?;
     let mut absent: Vec<(String, String)> = Vec::new();
     let mut again: Vec<(String, String, String)> = Vec::new();
+    let mut restored_codes: Vec<(String, Option<String>)> = Vec::new();
     // Rows kept first (a column may refer to one), then columns, then rows removed.
     let mut rows = rows;
     rows.sort_by_key(|(_, _, column, _, after)| match (column, after) {
@@ -198,9 +199,13 @@ pub(super) fn apply_resolutions(
             if column.is_none()
                 && let Some(image) = after
                 && !removed_otherwise(rec, &table, &guid, before.as_deref(), &incoming)?
-                && !restore_present(rec, f, &table, &guid, &image, false)?
             {
-                again.push((table, guid, image));
+                if table == "codes" {
+                    restored_codes.push((guid.clone(), before.clone()));
+                }
+                if !restore_present(rec, f, &table, &guid, &image, false)? {
+                    again.push((table, guid, image));
+                }
             }
             continue;
         };
@@ -213,7 +218,10 @@ pub(super) fn apply_resolutions(
             match after {
                 // Their merge kept this row (their deletion was not applied there).
                 Some(image) => {
-                    refresh_from_image(rec, &table, ours, &guid, &image)?;
+                    refresh_from_image(rec, f.other, &table, ours, &guid, &image)?;
+                    if table == "codings" {
+                        coding_to_image_code(rec, ours, &guid, &image, &incoming)?;
+                    }
                     if !restore_present(rec, f, &table, &guid, &image, false)? {
                         again.push((table, guid, image));
                     }
@@ -250,7 +258,12 @@ pub(super) fn apply_resolutions(
             },
             None => json_value(&new),
         };
-        if current == old || backed {
+        // Our value set by an edit made before this decision (which did not weigh it): the
+        // later decision prevails, as it does on the copies that learn of that edit after it.
+        let earlier_edit = portable_reference(&table, &column).is_none()
+            && value_stamp(&rec.tx, f.other, &table, &guid, &column, Some(&current))?
+                < Some(incoming.clone());
+        if current == old || backed || earlier_edit {
             match rec.update(&table, &id_key(ours), &[(column.as_str(), value)]) {
                 Ok(_) => {}
                 Err(e) if is_constraint(&e) => {}
@@ -267,6 +280,9 @@ pub(super) fn apply_resolutions(
     // Rows kept that clashed with a name the columns above have changed since.
     for (table, guid, image) in again {
         restore_present(rec, f, &table, &guid, &image, true)?;
+    }
+    for (guid, rejected) in restored_codes {
+        codings_back_from_rejected_merge(rec, &guid, rejected.as_deref(), &incoming)?;
     }
     // Deletions until none succeeds (a code goes once the codings on it have gone).
     loop {
@@ -324,6 +340,135 @@ pub(super) fn apply_resolutions(
         }
     }
     Ok(())
+}
+
+/// A code their merge kept against a code merge of it that it did not apply (`rejected`, the
+/// uids of the changes it set aside), brought back here where that merge was applied: the
+/// codings the merge moved off it go back to it (where they still are on the merge target), as
+/// they stayed on it where the decision was made. Else one coding ends on two codes on two
+/// copies.
+fn codings_back_from_rejected_merge(
+    rec: &mut Recorder,
+    guid: &str,
+    rejected: Option<&str>,
+    decided: &Stamp,
+) -> std::result::Result<(), Step> {
+    let Some(code) = our_id(rec, "codes", guid)? else {
+        return Ok(());
+    };
+    let Some(Json::Array(rejected)) = rejected.and_then(|r| serde_json::from_str(r).ok()) else {
+        return Ok(());
+    };
+    for uid in rejected.iter().filter_map(|u| u.as_str()) {
+        let again = format!("{uid}{AGAIN}%");
+        let in_change = "FROM change_rows r JOIN changes c ON c.id = r.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE (c.uid = ?1 OR c.uid LIKE ?2) AND c.undone_by IS NULL
+            AND (g.id IS NULL OR g.undone_by IS NULL)";
+        let old_ids: Vec<i64> = query(
+            &rec.tx,
+            &format!(
+                "SELECT json_extract(r.before, '$.id') {in_change} AND r.table_name = 'codes'
+                   AND r.after IS NULL AND lower(json_extract(r.before, '$.guid')) = lower(?3)"
+            ),
+            params![uid, again, guid],
+            |r| r.get(0),
+        )?;
+        for old in old_ids {
+            let moved = query(
+                &rec.tx,
+                &format!(
+                    "SELECT json_extract(r.after, '$.guid'), json_extract(r.after, '$.code_id') {in_change}
+                       AND r.table_name = 'codings' AND r.before IS NOT NULL AND r.after IS NOT NULL
+                       AND json_extract(r.before, '$.code_id') = ?3
+                       AND json_extract(r.after, '$.code_id') != ?3"
+                ),
+                params![uid, again, old],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+            )?;
+            for (coding, target) in moved {
+                let Some(id) = our_id(rec, "codings", &coding)? else {
+                    continue;
+                };
+                let on: Option<i64> = rec
+                    .tx
+                    .prepare_cached("SELECT code_id FROM codings WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?;
+                // A later decision kept the coding where it is.
+                if on != Some(target)
+                    || later_presence(&rec.tx, "codings", &coding, decided, rec.log_target())?
+                        .is_some()
+                {
+                    continue;
+                }
+                match rec.update("codings", &id_key(id), &[("code_id", Value::Integer(code))]) {
+                    Ok(_) => {}
+                    Err(e) if is_constraint(&e) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A coding their merge kept, which is here on another code: it goes to the code the decision
+/// saw it on (the decision is the latest on whether it exists, see the caller) unless a change
+/// here moved it after the decision, or that code is not here.
+fn coding_to_image_code(
+    rec: &mut Recorder,
+    ours: i64,
+    guid: &str,
+    image: &str,
+    decided: &Stamp,
+) -> std::result::Result<(), Step> {
+    let Ok(Json::Object(image)) = serde_json::from_str::<Json>(image) else {
+        return Ok(());
+    };
+    let Some(code_guid) = image
+        .get("code_id")
+        .and_then(|v| v.get("guid"))
+        .and_then(|g| g.as_str())
+    else {
+        return Ok(());
+    };
+    let Some(code) = our_id(rec, "codes", code_guid)? else {
+        return Ok(());
+    };
+    let on: Option<i64> = rec
+        .tx
+        .prepare_cached("SELECT code_id FROM codings WHERE id = ?1")?
+        .query_row([ours], |r| r.get(0))
+        .optional()?;
+    if on == Some(code) {
+        return Ok(());
+    }
+    let moved_since = query(
+        &rec.tx,
+        "SELECT c.at, c.uid FROM change_rows r JOIN changes c ON c.id = r.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = 'codings' AND r.before IS NOT NULL AND r.after IS NOT NULL
+            AND lower(json_extract(r.after, '$.guid')) = lower(?1)
+            AND json_extract(r.before, '$.code_id') != json_extract(r.after, '$.code_id')
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
+        [guid],
+        |r| Ok(stamp(r.get(0)?, r.get(1)?)),
+    )?
+    .into_iter()
+    .any(|s| s > *decided);
+    if moved_since {
+        return Ok(());
+    }
+    match rec.update(
+        "codings",
+        &id_key(ours),
+        &[("code_id", Value::Integer(code))],
+    ) {
+        Ok(_) => Ok(()),
+        Err(e) if is_constraint(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// When a change was made, as every copy sees it: its time, then its uid (without the mark of
@@ -549,7 +694,7 @@ pub(super) fn restore_present(
         .map(|(c, v)| (c.as_str(), v.clone()))
         .collect();
     match rec.insert(table, &refs) {
-        Ok(id) => reapply_edits(rec, f.other, table, id, guid)?,
+        Ok(id) => reapply_edits(rec, f, table, id, guid)?,
         Err(e) if is_constraint(&e) && !last_try => return Ok(false),
         // A code kept by their merge whose name another code here holds (one a change still to
         // be retried merges into it, say): back under a provisional name, its own again at the
@@ -616,11 +761,14 @@ pub(super) fn settle_names(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
 }
 
 /// A row their merge kept, which is here too: the columns the image has otherwise, and that no
-/// change here has set since the row came, take its values. (Where their merge kept the row,
-/// edits of it that a copy in between could not apply, having deleted it, reach this copy
-/// only through the image; an edit made here stands, and meets theirs as any edit does.)
+/// change here has set since the row came, take its values — when the edit that gave the
+/// image its value is later than the one that gave ours (an image taken before an edit its
+/// maker had not seen yet does not take it back). (Where their merge kept the row, edits of it
+/// that a copy in between could not apply, having deleted it, reach this copy only through
+/// the image; an edit made here stands, and meets theirs as any edit does.)
 fn refresh_from_image(
     rec: &mut Recorder,
+    other: &Connection,
     table: &str,
     ours: i64,
     guid: &str,
@@ -665,9 +813,15 @@ fn refresh_from_image(
             let new = after.as_ref().and_then(|a| a.get(column));
             new.is_some() && new != before.get(column)
         });
-        if !set_here {
-            sets.push((column.clone(), json_value(value)));
+        if set_here {
+            continue;
         }
+        let ours_from = value_stamp(&rec.tx, other, table, guid, column, current.get(column))?;
+        let image_from = value_stamp(&rec.tx, other, table, guid, column, Some(value))?;
+        if ours_from.is_some() && image_from <= ours_from {
+            continue;
+        }
+        sets.push((column.clone(), json_value(value)));
     }
     if sets.is_empty() {
         return Ok(());
@@ -680,13 +834,52 @@ fn refresh_from_image(
     }
 }
 
+/// When the latest edit (of a change not undone, in this file or theirs) that set one column of
+/// a row to `value` was made; None when no recorded edit did (the value it was created with).
+fn value_stamp(
+    ours: &Connection,
+    other: &Connection,
+    table: &str,
+    guid: &str,
+    column: &str,
+    value: Option<&Json>,
+) -> Result<Option<Stamp>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let sql = "SELECT c.at, c.uid, r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND r.before IS NOT NULL AND r.after IS NOT NULL
+            AND lower(json_extract(r.after, '$.guid')) = lower(?2)
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)";
+    let mut latest: Option<Stamp> = None;
+    for conn in [ours, other] {
+        for (at, uid, before, after) in query(conn, sql, params![table, guid], |r| {
+            <(String, Option<String>, String, String)>::try_from(r)
+        })? {
+            let (Some(before), Some(after)) =
+                (parse_image(Some(before))?, parse_image(Some(after))?)
+            else {
+                continue;
+            };
+            if after.get(column) == Some(value) && before.get(column) != Some(value) {
+                let s = Some(stamp(at, uid));
+                if s > latest {
+                    latest = s;
+                }
+            }
+        }
+    }
+    Ok(latest)
+}
+
 /// A row brought back from a decision's image, which the copy that decided saw before some edits
 /// of it (made here, or on a copy that could not pass them on, having removed the row): those
 /// edits, as this file and theirs hold them, apply again on top, in the order they were made,
 /// each where the row still holds the value it changed, as they do on the copies they reach.
 fn reapply_edits(
     rec: &mut Recorder,
-    other: &Connection,
+    f: &Fill,
     table: &str,
     id: i64,
     guid: &str,
@@ -698,10 +891,19 @@ fn reapply_edits(
             AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)
           ORDER BY r.change_id, r.seq";
     let mut edits: Vec<(Stamp, usize, String, String)> = Vec::new();
-    for conn in [&*rec.tx, other] {
+    for conn in [&*rec.tx, f.other] {
         for (at, uid, before, after) in query(conn, sql, params![table, guid], |r| {
             <(String, Option<String>, String, String)>::try_from(r)
         })? {
+            // Their change still to be replayed in this merge applies then, as itself: its
+            // rows here are what the copies merging this file replay (else it reaches them
+            // empty, its effect hidden in this decision's rows).
+            if uid
+                .as_deref()
+                .is_some_and(|u| f.pending.contains(&original_uid(u)))
+            {
+                continue;
+            }
             let n = edits.len();
             edits.push((stamp(at, uid), n, before, after));
         }

@@ -52,6 +52,12 @@ pub(super) fn apply_entity(
             if ours.is_some() || super::dropped::decided_absent(rec, table, guid)? {
                 return Ok(());
             }
+            // Their merge put back a row our history deleted: that is what its decision did
+            // there, and the decision (applied after the rows) says whether it comes back
+            // here too — it does not where we removed the row by a change it did not weigh.
+            if f.replaying_merge && f.was_deleted_here(table, guid) {
+                return Ok(());
+            }
             let mut values: Vec<(String, Value)> = Vec::new();
             for column in after.keys() {
                 if column == "id" {
