@@ -670,6 +670,22 @@ fn found_by_proptest() {
             (0, Rename(1, 0)),
         ],
     );
+    // PROPTEST_RNG_SEED=27 (second round): a copy renames a code, deletes it and makes a new
+    // code under that name; another copy keeps the old code (it had defined it): two different
+    // codes of one name, both kept on every copy, the one with the greater GUID with a suffix.
+    run(
+        3,
+        &[
+            (1, Rename(5, 3)),
+            (0, Define(0, 0)),
+            (0, DeleteCode(1)),
+            (2, Define(1, 0)),
+            (2, Merge(2)),
+            (1, DeleteCode(1)),
+            (1, AddCode(3)),
+            (0, Merge(1)),
+        ],
+    );
     run(
         2,
         &[

@@ -16,6 +16,7 @@
 //! Without shared history, coders and participants are matched by name only with
 //! `--match-names`; otherwise theirs come in as new people, `alex (other study)`.
 
+mod clash;
 mod codes;
 mod codings;
 mod documents;

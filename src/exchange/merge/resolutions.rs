@@ -747,6 +747,21 @@ pub(super) fn settle_names(rec: &mut Recorder, f: &mut Fill) -> Result<()> {
             Err(e) if is_constraint(&e) => {}
             Err(e) => return Err(e),
         }
+        // Another code both files know holds the name still: both stay, one with a suffix.
+        let parent: Option<i64> = rec
+            .tx
+            .prepare_cached("SELECT parent_id FROM codes WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        if f.lineage
+            && let Some((holder_id, holder_guid)) = super::clash::holder(rec, parent, &name, &guid)?
+        {
+            let new_name = super::clash::settle(rec, f, (holder_id, &holder_guid), &guid, &name)?;
+            match rec.update("codes", &id_key(id), &[("name", Value::Text(new_name))]) {
+                Ok(_) => continue,
+                Err(e) if is_constraint(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
         match rec.delete("codes", &id_key(id)) {
             Ok(_) => f.report.notes.push(format!(
                 "their merge kept the code '{name}', which this study deleted, but another code here has its name; not restored"

@@ -112,6 +112,10 @@ pub(super) fn apply_entity(
                     }
                     Ok(())
                 }
+                // A code both files know holding the name: both stay (see `clash`).
+                Err(e) if is_constraint(&e) && table == "codes" => {
+                    code_beside_namesake(rec, f, ids, guid, &values, after)
+                }
                 // A code or coder of that name (made on both sides): the fill pass matches it.
                 Err(e) if is_constraint(&e) => Ok(()),
                 Err(e) => Err(e.into()),
@@ -337,6 +341,49 @@ pub(super) fn changed_since(
 }
 
 /// Three-way merge of the columns their change updated.
+/// Their new code whose name a code here holds: when both files know both codes, it comes in
+/// beside it (one of the two takes a suffix, see [`super::clash`]); else the fill pass matches
+/// the two by name.
+fn code_beside_namesake(
+    rec: &mut Recorder,
+    f: &mut Fill,
+    ids: &TheirIds,
+    guid: &str,
+    values: &[(String, Value)],
+    after: &Image,
+) -> std::result::Result<(), Step> {
+    let value = |c: &str| values.iter().find(|(k, _)| k == c).map(|(_, v)| v.clone());
+    let parent = match value("parent_id") {
+        Some(Value::Integer(p)) => Some(p),
+        _ => None,
+    };
+    let Some(Value::Text(name)) = value("name") else {
+        return Ok(());
+    };
+    let Some((holder_id, holder_guid)) = super::clash::holder(rec, parent, &name, guid)? else {
+        return Ok(());
+    };
+    if !super::clash::distinct(f, ids, &holder_guid, guid) {
+        return Ok(());
+    }
+    let new_name = super::clash::settle(rec, f, (holder_id, &holder_guid), guid, &name)?;
+    let renamed: Vec<(&str, Value)> = values
+        .iter()
+        .map(|(c, v)| match c.as_str() {
+            "name" => (c.as_str(), Value::Text(new_name.clone())),
+            _ => (c.as_str(), v.clone()),
+        })
+        .collect();
+    match rec.insert("codes", &renamed) {
+        Ok(id) => {
+            count_insert(rec, f, "codes", id, after)?;
+            Ok(())
+        }
+        Err(e) if is_constraint(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn update_columns(
     rec: &mut Recorder,
