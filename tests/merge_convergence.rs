@@ -686,6 +686,29 @@ fn found_by_proptest() {
             (0, Merge(1)),
         ],
     );
+    // PROPTEST_RNG_SEED=67: a copy renamed and deleted a code another renamed its own way and
+    // kept; a third copy meets the deletion first, then the decision: the decision's name (written
+    // when it brought the code back, later than the first rename) prevails.
+    run(
+        3,
+        &[
+            (0, Rename(2, 0)),
+            (0, DeleteCode(2)),
+            (1, Rename(2, 0)),
+            (1, Merge(1)),
+        ],
+    );
+    // PROPTEST_RNG_SEED=75: two copies merge Trust into Access, the third deletes Access and keeps
+    // Trust against one of the merges: the other merge, alike, is set aside too.
+    run(
+        3,
+        &[
+            (0, MergeCode(2, 1)),
+            (2, MergeCode(0, 5)),
+            (1, DeleteCode(1)),
+            (1, Merge(0)),
+        ],
+    );
     run(
         2,
         &[

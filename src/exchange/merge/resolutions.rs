@@ -601,7 +601,32 @@ fn removed_otherwise(
     let Some(Json::Array(rejected)) = rejected.and_then(|r| serde_json::from_str(r).ok()) else {
         return Ok(false);
     };
-    let rejected: HashSet<&str> = rejected.iter().filter_map(|u| u.as_str()).collect();
+    let mut rejected: HashSet<String> = rejected
+        .iter()
+        .filter_map(|u| u.as_str().map(str::to_string))
+        .collect();
+    // Another merge of this code into a code a rejected merge went into (two copies merged it
+    // alike) is one the decision would have set aside too.
+    if table == "codes" {
+        let merges = query(
+            &rec.tx,
+            "SELECT c.uid, lower(m.into_guid) FROM code_merges m JOIN changes c ON c.id = m.change_id
+              WHERE lower(m.from_guid) = lower(?1) AND c.uid IS NOT NULL",
+            [guid],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )?;
+        let targets: HashSet<&String> = merges
+            .iter()
+            .filter(|(uid, _)| rejected.contains(&original_uid(uid)))
+            .map(|(_, into)| into)
+            .collect();
+        let alike: Vec<String> = merges
+            .iter()
+            .filter(|(_, into)| targets.contains(into))
+            .map(|(uid, _)| original_uid(uid))
+            .collect();
+        rejected.extend(alike);
+    }
     let removers = query(
         &rec.tx,
         "SELECT c.at, c.uid, 0 FROM change_rows r JOIN changes c ON c.id = r.change_id
@@ -828,12 +853,14 @@ fn refresh_from_image(
             let new = after.as_ref().and_then(|a| a.get(column));
             new.is_some() && new != before.get(column)
         });
-        if set_here {
-            continue;
-        }
+        // The later write wins, whichever file holds it; with neither recorded, a value set
+        // here stands.
         let ours_from = value_stamp(&rec.tx, other, table, guid, column, current.get(column))?;
         let image_from = value_stamp(&rec.tx, other, table, guid, column, Some(value))?;
-        if ours_from.is_some() && image_from <= ours_from {
+        if (ours_from.is_some() || image_from.is_some()) && image_from <= ours_from {
+            continue;
+        }
+        if ours_from.is_none() && image_from.is_none() && set_here {
             continue;
         }
         sets.push((column.clone(), json_value(value)));
@@ -849,8 +876,9 @@ fn refresh_from_image(
     }
 }
 
-/// When the latest edit (of a change not undone, in this file or theirs) that set one column of
-/// a row to `value` was made; None when no recorded edit did (the value it was created with).
+/// When the latest recorded write (of a change not undone, in this file or theirs) that set one
+/// column of a row to `value` was made: an edit, or the insert that created the row or brought
+/// it back from a decision (that decision's time); None when neither file records one.
 fn value_stamp(
     ours: &Connection,
     other: &Connection,
@@ -864,20 +892,19 @@ fn value_stamp(
     };
     let sql = "SELECT c.at, c.uid, r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
            LEFT JOIN changes g ON g.id = c.merged_by
-          WHERE r.table_name = ?1 AND r.before IS NOT NULL AND r.after IS NOT NULL
+          WHERE r.table_name = ?1 AND r.after IS NOT NULL
             AND lower(json_extract(r.after, '$.guid')) = lower(?2)
             AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)";
     let mut latest: Option<Stamp> = None;
     for conn in [ours, other] {
         for (at, uid, before, after) in query(conn, sql, params![table, guid], |r| {
-            <(String, Option<String>, String, String)>::try_from(r)
+            <(String, Option<String>, Option<String>, String)>::try_from(r)
         })? {
-            let (Some(before), Some(after)) =
-                (parse_image(Some(before))?, parse_image(Some(after))?)
-            else {
+            let (before, Some(after)) = (parse_image(before)?, parse_image(Some(after))?) else {
                 continue;
             };
-            if after.get(column) == Some(value) && before.get(column) != Some(value) {
+            let was = before.as_ref().and_then(|b| b.get(column));
+            if after.get(column) == Some(value) && was != Some(value) {
                 let s = Some(stamp(at, uid));
                 if s > latest {
                     latest = s;
