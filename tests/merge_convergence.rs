@@ -709,6 +709,30 @@ fn found_by_proptest() {
             (1, Merge(0)),
         ],
     );
+    // PROPTEST_RNG_SEED=12 and 80 (with the fixes above): a copy that had merged a code away could
+    // not apply another copy's later deletion (or rename) of it; the third copy learns that
+    // change from it all the same (`relayed_rows`), and the code does not come back there.
+    run(
+        3,
+        &[
+            (0, MergeCode(1, 0)),
+            (2, MergeCode(1, 2)),
+            (1, DeleteCode(0)),
+            (1, Merge(2)),
+            (1, DeleteCode(0)),
+        ],
+    );
+    run(
+        3,
+        &[
+            (2, DeleteCode(0)),
+            (2, Code(0, 0)),
+            (1, DeleteCode(0)),
+            (2, Rename(0, 0)),
+            (2, DeleteCode(0)),
+            (0, MergeCode(1, 0)),
+        ],
+    );
     run(
         2,
         &[

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migration_9.sql"),
     include_str!("migration_10.sql"),
     include_str!("migration_11.sql"),
+    include_str!("migration_12.sql"),
 ];
 
 /// Version 2: full-text search over turns (FTS5, kept in step with `turns` by triggers, so

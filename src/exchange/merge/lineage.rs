@@ -563,6 +563,24 @@ pub(super) fn resolve(
     Ok(Resolved::Unknown)
 }
 
+/// A row of `table` by GUID → ours: by GUID, then by our code merges.
+fn resolve_guid(rec: &Recorder, f: &Fill, table: &str, guid: &str) -> Result<Resolved> {
+    if let Some(o) = our_id(rec, table, guid)? {
+        return Ok(Resolved::Ours(o));
+    }
+    if table == "codes"
+        && let Some(t) = f.forward_code(rec, guid)?
+    {
+        return Ok(Resolved::Ours(t));
+    }
+    if f.deleted_here
+        .contains(&(table.to_string(), guid.to_ascii_lowercase()))
+    {
+        return Ok(Resolved::DeletedHere(guid.to_string()));
+    }
+    Ok(Resolved::Unknown)
+}
+
 /// The table a column of `table` refers to (by row id), given the row's image.
 pub(super) fn reference(table: &str, column: &str, image: &Image) -> Option<&'static str> {
     Some(match (table, column) {
@@ -600,6 +618,13 @@ pub(super) fn translate(
         return Ok(Ok(Json::Null));
     }
     let Some(id) = v.as_i64() else {
+        // A relayed row refers to rows by GUID.
+        if let Some(g) = v.get("guid").and_then(|g| g.as_str()) {
+            return Ok(match resolve_guid(rec, f, refers, g)? {
+                Resolved::Ours(o) => Ok(Json::from(o)),
+                other => Err(other),
+            });
+        }
         return Ok(Ok(v));
     };
     Ok(match resolve(rec, f, ids, refers, id)? {
@@ -666,6 +691,8 @@ pub(super) fn apply_change(
                 after: parse_image(after)?,
             });
         }
+        // What the copy we merge could not apply of it, as that copy's source recorded it.
+        out.extend(super::relay::relayed(f.other, ch.id)?);
         out
     };
     // A code merge: the code this change deletes, and where it moved that code's codings.

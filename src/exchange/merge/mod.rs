@@ -26,6 +26,7 @@ pub mod lineage;
 mod memos;
 mod people;
 mod rehome;
+mod relay;
 mod resolutions;
 mod rows;
 

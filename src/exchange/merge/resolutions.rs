@@ -198,7 +198,7 @@ pub(super) fn apply_resolutions(
         let Some(ours) = our_id(rec, &table, &guid)? else {
             if column.is_none()
                 && let Some(image) = after
-                && !removed_otherwise(rec, &table, &guid, before.as_deref(), &incoming)?
+                && !removed_otherwise(rec, f.other, &table, &guid, before.as_deref(), &incoming)?
             {
                 if table == "codes" {
                     restored_codes.push((guid.clone(), before.clone()));
@@ -593,6 +593,7 @@ pub(super) fn settled(
 /// prevails over, weighed there or not: every copy orders the two alike).
 fn removed_otherwise(
     rec: &Recorder,
+    other: &Connection,
     table: &str,
     guid: &str,
     rejected: Option<&str>,
@@ -627,9 +628,7 @@ fn removed_otherwise(
             .collect();
         rejected.extend(alike);
     }
-    let removers = query(
-        &rec.tx,
-        "SELECT c.at, c.uid, 0 FROM change_rows r JOIN changes c ON c.id = r.change_id
+    let sql = "SELECT c.at, c.uid, 0 FROM change_rows r JOIN changes c ON c.id = r.change_id
            LEFT JOIN changes g ON g.id = c.merged_by
           WHERE r.table_name = ?1 AND r.after IS NULL AND r.before IS NOT NULL
             AND lower(json_extract(r.before, '$.guid')) = lower(?2)
@@ -638,10 +637,25 @@ fn removed_otherwise(
          SELECT c.at, c.uid, 1 FROM code_merges m JOIN changes c ON c.id = m.change_id
            LEFT JOIN changes g ON g.id = c.merged_by
           WHERE ?1 = 'codes' AND lower(m.from_guid) = lower(?2)
-            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
-        params![table, guid],
-        |r| Ok((stamp(r.get(0)?, r.get(1)?), r.get::<_, bool>(2)?)),
-    )?;
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)";
+    let row = |r: &rusqlite::Row| Ok((stamp(r.get(0)?, r.get(1)?), r.get::<_, bool>(2)?));
+    let mut removers = query(&rec.tx, sql, params![table, guid], row)?;
+    // A removal this study knows of but could not apply (the row was gone here already, so it
+    // left no rows here): their file holds what it removed.
+    let known: HashSet<String> = query(
+        &rec.tx,
+        "SELECT uid FROM changes WHERE uid IS NOT NULL",
+        [],
+        |r| r.get::<_, String>(0),
+    )?
+    .into_iter()
+    .map(|u| original_uid(&u))
+    .collect();
+    removers.extend(
+        query(other, sql, params![table, guid], row)?
+            .into_iter()
+            .filter(|((_, uid), _)| known.contains(&original_uid(uid))),
+    );
     Ok(removers.iter().any(|((at, uid), merged)| {
         !rejected.contains(uid.as_str()) && (*merged || (at.clone(), uid.clone()) > *decided)
     }))

@@ -132,6 +132,7 @@ pub(super) fn apply_entity(
                         "edited it".into(),
                     );
                 }
+                super::relay::keep(rec, f, ids, row)?;
                 return Ok(());
             };
             if table == "codings"
@@ -143,6 +144,9 @@ pub(super) fn apply_entity(
         }
         (Some(before), None) => {
             let Some(ours) = ours else {
+                if !(table == "codes" && super::relay::merged_in_change(f, guid)?) {
+                    super::relay::keep(rec, f, ids, row)?;
+                }
                 return Ok(());
             };
             let key = id_key(ours);
@@ -340,7 +344,6 @@ pub(super) fn changed_since(
     Ok(None)
 }
 
-/// Three-way merge of the columns their change updated.
 /// Their new code whose name a code here holds: when both files know both codes, it comes in
 /// beside it (one of the two takes a suffix, see [`super::clash`]); else the fill pass matches
 /// the two by name.
@@ -384,6 +387,7 @@ fn code_beside_namesake(
     }
 }
 
+/// Three-way merge of the columns their change updated.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn update_columns(
     rec: &mut Recorder,
