@@ -77,6 +77,13 @@ pub(super) fn settle(
     } else {
         incoming_name = renamed.clone();
     }
+    // Said as a decision on the name, so that a copy which learns the change that met the
+    // clash from elsewhere (where there was none) still takes the suffix.
+    f.kept_ours.push((
+        "codes".into(),
+        renamed_guid.to_ascii_lowercase(),
+        "name".into(),
+    ));
     f.conflict(
         format!("two different codes named '{name}'"),
         "both",
