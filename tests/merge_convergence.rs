@@ -763,6 +763,28 @@ fn found_by_proptest() {
             (1, Code(0, 24)),
         ],
     );
+    // Likewise PROPTEST_RNG_SEED=54.
+    run(
+        3,
+        &[
+            (0, Rename(7, 3)),
+            (0, Rename(4, 1)),
+            (0, Uncode(36)),
+            (1, Code(4, 24)),
+            (0, AddCode(1)),
+            (1, Code(7, 8)),
+            (0, DeleteCode(0)),
+            (2, Uncode(31)),
+            (2, Merge(0)),
+            (1, Define(2, 2)),
+            (2, AddCode(4)),
+            (2, Rename(0, 4)),
+            (2, DeleteCode(3)),
+            (2, Merge(2)),
+            (0, AddCode(1)),
+            (2, Uncode(16)),
+        ],
+    );
     run(
         2,
         &[
