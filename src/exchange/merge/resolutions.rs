@@ -642,23 +642,27 @@ fn removed_otherwise(
     let mut removers = query(&rec.tx, sql, params![table, guid], row)?;
     // A removal this study knows of but could not apply (the row was gone here already, so it
     // left no rows here): their file holds what it removed.
-    let known: HashSet<String> = query(
-        &rec.tx,
-        "SELECT uid FROM changes WHERE uid IS NOT NULL",
-        [],
-        |r| r.get::<_, String>(0),
-    )?
-    .into_iter()
-    .map(|u| original_uid(&u))
-    .collect();
-    removers.extend(
-        query(other, sql, params![table, guid], row)?
-            .into_iter()
-            .filter(|((_, uid), _)| known.contains(&original_uid(uid))),
-    );
+    for remover in query(other, sql, params![table, guid], row)? {
+        if knows_change(&rec.tx, &remover.0.1)? {
+            removers.push(remover);
+        }
+    }
     Ok(removers.iter().any(|((at, uid), merged)| {
         !rejected.contains(uid.as_str()) && (*merged || (at.clone(), uid.clone()) > *decided)
     }))
+}
+
+/// Whether this study has the change `uid` (also as brought in again, `UID:again:MERGE`); by
+/// the uid index.
+fn knows_change(tx: &Connection, uid: &str) -> Result<bool> {
+    let uid = original_uid(uid);
+    let again = format!("{uid}{AGAIN}");
+    let past = format!("{uid}:again;");
+    Ok(tx
+        .prepare_cached(
+            "SELECT count(*) > 0 FROM changes WHERE uid = ?1 OR (uid >= ?2 AND uid < ?3)",
+        )?
+        .query_row(params![uid, again, past], |r| r.get(0))?)
 }
 
 /// Our row by GUID as their file can read it: ids of rows it refers to as `{"guid": …}`.
