@@ -785,6 +785,21 @@ fn found_by_proptest() {
             (2, Uncode(16)),
         ],
     );
+    // PROPTEST_RNG_SEED=120: a coding made on one copy and deleted on another; the copy in between
+    // could not apply its making (its code was merged into one deleted there) nor so its
+    // deletion, and then got the coding from the first copy: the deletion, kept, prevails.
+    run(
+        3,
+        &[
+            (1, AddCode(0)),
+            (1, MergeCode(3, 7)),
+            (2, Code(0, 0)),
+            (1, Merge(0)),
+            (0, DeleteCode(1)),
+            (1, Uncode(0)),
+            (0, MergeCode(0, 0)),
+        ],
+    );
     run(
         2,
         &[

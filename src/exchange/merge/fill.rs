@@ -260,6 +260,23 @@ fn deleted_in_history(rec: &Recorder) -> Result<Deleted> {
         }
         deleted.insert((table, guid.to_ascii_lowercase()));
     }
+    // Deletions of rows this copy did not have, which it passes on (see `relay`): what they
+    // deleted stays deleted here too.
+    for (table, guid) in query(
+        &rec.tx,
+        "SELECT r.table_name, json_extract(r.before, '$.guid') FROM relayed_rows r
+           JOIN changes c ON c.id = r.change_id LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.after IS NULL AND r.before IS NOT NULL
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
+        [],
+        |r| <(String, Option<String>)>::try_from(r),
+    )? {
+        if let Some(guid) = guid
+            && our_id(rec, &table, &guid)?.is_none()
+        {
+            deleted.insert((table, guid.to_ascii_lowercase()));
+        }
+    }
     // A code merge moves the merged code's codings (or subcodes, or memos) in the change
     // that deletes it; the place they moved to is where its codings belong now.
     let ids = code_deletions

@@ -32,7 +32,7 @@ pub(super) const AGAIN: &str = ":again:";
 /// One of their recorded changes.
 #[derive(Debug, Clone)]
 pub(super) struct TheirChange {
-    id: i64,
+    pub(super) id: i64,
     uid: String,
     at: String,
     coder: Option<i64>,
@@ -173,6 +173,7 @@ impl Lineage {
                         decisions_of_rejected_merge(rec, f, &ch)?;
                     }
                     note_rejected(f, &ch)?;
+                    super::relay::keep_absent(rec, f, &ids, &ch)?;
                     let reason = if reason.is_empty() { first } else { reason };
                     f.report
                         .changes_not_applied

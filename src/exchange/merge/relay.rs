@@ -4,8 +4,10 @@
 //! `relayed_rows` (row ids written as the GUIDs of the rows they refer to) and replayed with
 //! the change by the copies merging this file (see `lineage::apply_change`).
 
-use super::fill::{Fill, query};
-use super::lineage::{Image, TheirIds, TheirRow, original_uid, parse_image, reference};
+use super::fill::{Fill, GUID_TABLES, our_id, query};
+use super::lineage::{
+    Image, Step, TheirChange, TheirIds, TheirRow, original_uid, parse_image, reference,
+};
 use crate::error::Result;
 use crate::study::history::Recorder;
 use serde_json::{Map, Value as Json};
@@ -16,7 +18,7 @@ pub(super) fn keep(
     f: &Fill,
     ids: &TheirIds,
     row: &TheirRow,
-) -> std::result::Result<(), super::lineage::Step> {
+) -> std::result::Result<(), Step> {
     if f.replaying.is_none() {
         return Ok(());
     }
@@ -100,4 +102,49 @@ pub(super) fn merged_in_change(f: &Fill, guid: &str) -> Result<bool> {
         |r| r.get::<_, i64>(0),
     )?;
     Ok(!found.is_empty())
+}
+
+/// One of their changes that is not applied here (it clashed, or waited on one that did):
+/// its edits and deletions of rows this copy does not have are kept all the same, so that the
+/// copies merging this file learn them (a coding made and deleted on one copy, whose making was
+/// not applied here, stays deleted where the making arrived from elsewhere).
+pub(super) fn keep_absent(
+    rec: &mut Recorder,
+    f: &Fill,
+    ids: &TheirIds,
+    ch: &TheirChange,
+) -> Result<()> {
+    let mut rows = Vec::new();
+    for (table, key, before, after) in query(
+        f.other,
+        "SELECT table_name, row_key, before, after FROM change_rows WHERE change_id = ?1 ORDER BY seq",
+        [ch.id],
+        |r| <(String, String, Option<String>, Option<String>)>::try_from(r),
+    )? {
+        rows.push(TheirRow {
+            table,
+            key: serde_json::from_str(&key).unwrap_or_default(),
+            before: parse_image(before)?,
+            after: parse_image(after)?,
+        });
+    }
+    rows.extend(relayed(f.other, ch.id)?);
+    for row in rows {
+        if !GUID_TABLES.contains(&row.table.as_str()) {
+            continue;
+        }
+        let Some(before) = &row.before else { continue };
+        let Some(guid) = before.get("guid").and_then(|g| g.as_str()) else {
+            continue;
+        };
+        if our_id(rec, &row.table, guid)?.is_some() {
+            continue;
+        }
+        match keep(rec, f, ids, &row) {
+            Ok(()) => {}
+            Err(Step::Fail(e)) => return Err(e),
+            Err(Step::Reject(_)) => {}
+        }
+    }
+    Ok(())
 }
