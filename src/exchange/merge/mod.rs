@@ -28,6 +28,7 @@ mod people;
 mod rehome;
 mod relay;
 mod resolutions;
+mod restore;
 mod rows;
 
 use crate::error::{Error, Result};
