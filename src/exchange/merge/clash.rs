@@ -60,23 +60,19 @@ pub(super) fn settle(
         incoming
     };
     let renamed = suffixed(name, renamed_guid);
-    let mut incoming_name = name.to_string();
-    if renamed_guid == holder_guid {
-        let moved = match rec.update(
+    let incoming_name = if renamed_guid == holder_guid {
+        match rec.update(
             "codes",
             &id_key(holder_id),
             &[("name", Value::Text(renamed.clone()))],
         ) {
-            Ok(_) => true,
-            Err(e) if super::lineage::is_constraint(&e) => false,
+            Ok(_) => name.to_string(),
+            Err(e) if super::lineage::is_constraint(&e) => suffixed(name, incoming),
             Err(e) => return Err(e),
-        };
-        if !moved {
-            incoming_name = suffixed(name, incoming);
         }
     } else {
-        incoming_name = renamed.clone();
-    }
+        renamed.clone()
+    };
     // Said as a decision on the name, so that a copy which learns the change that met the
     // clash from elsewhere (where there was none) still takes the suffix.
     f.kept_ours.push((

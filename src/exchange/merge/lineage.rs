@@ -514,17 +514,9 @@ pub(super) fn resolve(
     let Some(guid) = ids.guid.get(&(table.to_string(), id)) else {
         return Ok(Resolved::Unknown);
     };
-    if let Some(o) = our_id(rec, table, guid)? {
-        return Ok(Resolved::Ours(o));
-    }
-    let lower = guid.to_ascii_lowercase();
-    if table == "codes"
-        && let Some(t) = f.forward_code(rec, guid)?
-    {
-        return Ok(Resolved::Ours(t));
-    }
-    if f.deleted_here.contains(&(table.to_string(), lower)) {
-        return Ok(Resolved::DeletedHere(guid.clone()));
+    match resolve_guid(rec, f, table, guid)? {
+        Resolved::Unknown => {}
+        found => return Ok(found),
     }
     let natural = match table {
         "coders" => Some((
@@ -670,32 +662,35 @@ pub(super) fn describe_row(table: &str, image: &Image) -> String {
     }
 }
 
+/// The rows one of their changes recorded, then those their file relays with it (what the copy
+/// it came through could not apply, as its source recorded it; see `relay`).
+pub(super) fn their_rows(other: &Connection, change: i64) -> Result<Vec<TheirRow>> {
+    let raw = query(
+        other,
+        "SELECT table_name, row_key, before, after FROM change_rows WHERE change_id = ?1 ORDER BY seq",
+        [change],
+        |r| <(String, String, Option<String>, Option<String>)>::try_from(r),
+    )?;
+    let mut out = Vec::with_capacity(raw.len());
+    for (table, key, before, after) in raw {
+        out.push(TheirRow {
+            table,
+            key: serde_json::from_str(&key).unwrap_or_default(),
+            before: parse_image(before)?,
+            after: parse_image(after)?,
+        });
+    }
+    out.extend(super::relay::relayed(other, change)?);
+    Ok(out)
+}
+
 pub(super) fn apply_change(
     rec: &mut Recorder,
     f: &mut Fill,
     ids: &mut TheirIds,
     ch: &TheirChange,
 ) -> std::result::Result<(), Step> {
-    let rows: Vec<TheirRow> = {
-        let raw = query(
-            f.other,
-            "SELECT table_name, row_key, before, after FROM change_rows WHERE change_id = ?1 ORDER BY seq",
-            [ch.id],
-            |r| <(String, String, Option<String>, Option<String>)>::try_from(r),
-        )?;
-        let mut out = Vec::with_capacity(raw.len());
-        for (table, key, before, after) in raw {
-            out.push(TheirRow {
-                table,
-                key: serde_json::from_str(&key).unwrap_or_default(),
-                before: parse_image(before)?,
-                after: parse_image(after)?,
-            });
-        }
-        // What the copy we merge could not apply of it, as that copy's source recorded it.
-        out.extend(super::relay::relayed(f.other, ch.id)?);
-        out
-    };
+    let rows = their_rows(f.other, ch.id)?;
     // A code merge: the code this change deletes, and where it moved that code's codings.
     let mut forward: HashMap<i64, i64> = HashMap::new();
     for r in &rows {

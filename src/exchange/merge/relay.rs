@@ -6,7 +6,8 @@
 
 use super::fill::{Fill, GUID_TABLES, our_id, query};
 use super::lineage::{
-    Image, Step, TheirChange, TheirIds, TheirRow, original_uid, parse_image, reference,
+    AGAIN, Image, Step, TheirChange, TheirIds, TheirRow, original_uid, parse_image, reference,
+    their_rows,
 };
 use crate::error::Result;
 use crate::study::history::Recorder;
@@ -94,11 +95,12 @@ pub(super) fn merged_in_change(f: &Fill, guid: &str) -> Result<bool> {
         return Ok(false);
     };
     let uid = original_uid(uid);
+    let again = format!("{uid}{AGAIN}%");
     let found = query(
         f.other,
         "SELECT 1 FROM code_merges m JOIN changes c ON c.id = m.change_id
-          WHERE (c.uid = ?1 OR c.uid LIKE ?1 || ':again:%') AND lower(m.from_guid) = lower(?2)",
-        [uid.as_str(), guid],
+          WHERE (c.uid = ?1 OR c.uid LIKE ?2) AND lower(m.from_guid) = lower(?3)",
+        [uid.as_str(), again.as_str(), guid],
         |r| r.get::<_, i64>(0),
     )?;
     Ok(!found.is_empty())
@@ -114,22 +116,7 @@ pub(super) fn keep_absent(
     ids: &TheirIds,
     ch: &TheirChange,
 ) -> Result<()> {
-    let mut rows = Vec::new();
-    for (table, key, before, after) in query(
-        f.other,
-        "SELECT table_name, row_key, before, after FROM change_rows WHERE change_id = ?1 ORDER BY seq",
-        [ch.id],
-        |r| <(String, String, Option<String>, Option<String>)>::try_from(r),
-    )? {
-        rows.push(TheirRow {
-            table,
-            key: serde_json::from_str(&key).unwrap_or_default(),
-            before: parse_image(before)?,
-            after: parse_image(after)?,
-        });
-    }
-    rows.extend(relayed(f.other, ch.id)?);
-    for row in rows {
+    for row in their_rows(f.other, ch.id)? {
         if !GUID_TABLES.contains(&row.table.as_str()) {
             continue;
         }

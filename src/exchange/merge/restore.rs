@@ -314,16 +314,7 @@ pub(super) fn refresh_from_image(
     let Some(current) = row_image(&rec.tx, table, &id_key(ours))? else {
         return Ok(());
     };
-    let history = query(
-        &rec.tx,
-        "SELECT r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
-           LEFT JOIN changes g ON g.id = c.merged_by
-          WHERE r.table_name = ?1 AND r.after IS NOT NULL
-            AND lower(json_extract(r.after, '$.guid')) = lower(?2)
-            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)",
-        params![table, guid],
-        |r| <(Option<String>, String)>::try_from(r),
-    )?;
+    let writes = row_writes(&rec.tx, other, table, guid)?;
     let mut sets: Vec<(String, Value)> = Vec::new();
     for (column, value) in &image {
         if matches!(
@@ -336,25 +327,21 @@ pub(super) fn refresh_from_image(
         if current.get(column).unwrap_or(&Json::Null) == value {
             continue;
         }
-        let set_here = history.iter().any(|(before, after)| {
-            let Some(before) = before
-                .as_deref()
-                .and_then(|b| serde_json::from_str::<Json>(b).ok())
-            else {
-                return false;
-            };
-            let after: Option<Json> = serde_json::from_str::<Json>(after).ok();
-            let new = after.as_ref().and_then(|a| a.get(column));
-            new.is_some() && new != before.get(column)
-        });
         // The later write wins, whichever file holds it; with neither recorded, a value set
         // here stands.
-        let ours_from = value_stamp(&rec.tx, other, table, guid, column, current.get(column))?;
-        let image_from = value_stamp(&rec.tx, other, table, guid, column, Some(value))?;
-        if (ours_from.is_some() || image_from.is_some()) && image_from <= ours_from {
-            continue;
-        }
-        if ours_from.is_none() && image_from.is_none() && set_here {
+        let image_later = match (
+            written_at(&writes, column, current.get(column)),
+            written_at(&writes, column, Some(value)),
+        ) {
+            (None, None) => !writes.iter().any(|w| {
+                w.here && w.before.is_some() && {
+                    let new = w.after.get(column);
+                    new.is_some() && new != w.before.as_ref().and_then(|b| b.get(column))
+                }
+            }),
+            (ours_from, image_from) => image_from > ours_from,
+        };
+        if !image_later {
             continue;
         }
         sets.push((column.clone(), json_value(value)));
@@ -370,9 +357,64 @@ pub(super) fn refresh_from_image(
     }
 }
 
-/// When the latest recorded write (of a change not undone, in this file or theirs) that set one
-/// column of a row to `value` was made: an edit, or the insert that created the row or brought
-/// it back from a decision (that decision's time); None when neither file records one.
+/// One recorded write of a row (an insert or an edit, of a change not undone), in this file
+/// (`here`) or theirs.
+struct Write {
+    stamp: Stamp,
+    here: bool,
+    before: Option<Image>,
+    after: Image,
+}
+
+/// Every recorded write of the row `guid`, this file's first, each file's in the order made.
+fn row_writes(
+    ours: &Connection,
+    other: &Connection,
+    table: &str,
+    guid: &str,
+) -> Result<Vec<Write>> {
+    let sql = "SELECT c.at, c.uid, r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
+           LEFT JOIN changes g ON g.id = c.merged_by
+          WHERE r.table_name = ?1 AND r.after IS NOT NULL
+            AND lower(json_extract(r.after, '$.guid')) = lower(?2)
+            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)
+          ORDER BY r.change_id, r.seq";
+    let mut writes = Vec::new();
+    for (conn, here) in [(ours, true), (other, false)] {
+        for (at, uid, before, after) in query(conn, sql, params![table, guid], |r| {
+            <(String, Option<String>, Option<String>, String)>::try_from(r)
+        })? {
+            let (before, Some(after)) = (parse_image(before)?, parse_image(Some(after))?) else {
+                continue;
+            };
+            writes.push(Write {
+                stamp: stamp(at, uid),
+                here,
+                before,
+                after,
+            });
+        }
+    }
+    Ok(writes)
+}
+
+/// When the latest of `writes` that set `column` to `value` was made (an edit, or the insert
+/// that created the row or brought it back from a decision: that decision's time); None when
+/// none did.
+fn written_at(writes: &[Write], column: &str, value: Option<&Json>) -> Option<Stamp> {
+    let value = value?;
+    writes
+        .iter()
+        .filter(|w| {
+            w.after.get(column) == Some(value)
+                && w.before.as_ref().and_then(|b| b.get(column)) != Some(value)
+        })
+        .map(|w| w.stamp.clone())
+        .max()
+}
+
+/// When the latest recorded write (in this file or theirs) that set one column of a row to
+/// `value` was made (see [`written_at`]).
 pub(super) fn value_stamp(
     ours: &Connection,
     other: &Connection,
@@ -381,32 +423,14 @@ pub(super) fn value_stamp(
     column: &str,
     value: Option<&Json>,
 ) -> Result<Option<Stamp>> {
-    let Some(value) = value else {
+    if value.is_none() {
         return Ok(None);
-    };
-    let sql = "SELECT c.at, c.uid, r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
-           LEFT JOIN changes g ON g.id = c.merged_by
-          WHERE r.table_name = ?1 AND r.after IS NOT NULL
-            AND lower(json_extract(r.after, '$.guid')) = lower(?2)
-            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)";
-    let mut latest: Option<Stamp> = None;
-    for conn in [ours, other] {
-        for (at, uid, before, after) in query(conn, sql, params![table, guid], |r| {
-            <(String, Option<String>, Option<String>, String)>::try_from(r)
-        })? {
-            let (before, Some(after)) = (parse_image(before)?, parse_image(Some(after))?) else {
-                continue;
-            };
-            let was = before.as_ref().and_then(|b| b.get(column));
-            if after.get(column) == Some(value) && was != Some(value) {
-                let s = Some(stamp(at, uid));
-                if s > latest {
-                    latest = s;
-                }
-            }
-        }
     }
-    Ok(latest)
+    Ok(written_at(
+        &row_writes(ours, other, table, guid)?,
+        column,
+        value,
+    ))
 }
 
 /// A row brought back from a decision's image, which the copy that decided saw before some edits
@@ -420,36 +444,17 @@ pub(super) fn reapply_edits(
     id: i64,
     guid: &str,
 ) -> std::result::Result<(), Step> {
-    let sql = "SELECT c.at, c.uid, r.before, r.after FROM change_rows r JOIN changes c ON c.id = r.change_id
-           LEFT JOIN changes g ON g.id = c.merged_by
-          WHERE r.table_name = ?1 AND r.before IS NOT NULL AND r.after IS NOT NULL
-            AND lower(json_extract(r.after, '$.guid')) = lower(?2)
-            AND c.undone_by IS NULL AND (g.id IS NULL OR g.undone_by IS NULL)
-          ORDER BY r.change_id, r.seq";
-    let mut edits: Vec<(Stamp, usize, String, String)> = Vec::new();
-    for conn in [&*rec.tx, f.other] {
-        for (at, uid, before, after) in query(conn, sql, params![table, guid], |r| {
-            <(String, Option<String>, String, String)>::try_from(r)
-        })? {
-            // Their change still to be replayed in this merge applies then, as itself: its
-            // rows here are what the copies merging this file replay (else it reaches them
-            // empty, its effect hidden in this decision's rows).
-            if uid
-                .as_deref()
-                .is_some_and(|u| f.pending.contains(&original_uid(u)))
-            {
-                continue;
-            }
-            let n = edits.len();
-            edits.push((stamp(at, uid), n, before, after));
-        }
-    }
-    edits.sort();
-    for (_, _, before, after) in edits {
-        let (Some(before), Some(after)) = (parse_image(Some(before))?, parse_image(Some(after))?)
-        else {
-            continue;
-        };
+    // Their change still to be replayed in this merge applies then, as itself: its rows here
+    // are what the copies merging this file replay (else it reaches them empty, its effect
+    // hidden in this decision's rows).
+    let mut edits: Vec<(Stamp, Image, Image)> = row_writes(&rec.tx, f.other, table, guid)?
+        .into_iter()
+        .filter(|w| !f.pending.contains(&w.stamp.1))
+        .filter_map(|w| Some((w.stamp, w.before?, w.after)))
+        .collect();
+    // In the order they were made; stable, so one instant keeps the files' order.
+    edits.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, before, after) in edits {
         let Some(current) = row_image(&rec.tx, table, &id_key(id))? else {
             return Ok(());
         };
